@@ -1,0 +1,1 @@
+"""SafePlan benchmarks: `make bench` runs them and writes results to bench/results/."""

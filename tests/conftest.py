@@ -1,0 +1,31 @@
+"""Shared fixtures: every test runs with its own SAFEPLAN_HOME."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from safeplan.config import settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def safeplan_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "safeplan-home"
+    monkeypatch.setenv("SAFEPLAN_HOME", str(home))
+    settings.cache_clear()
+    yield home
+    settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The partnership's source documents (../shared/seeds), read by the seed-fidelity tests."""
+    path = SHARED / "seeds"
+    if not path.is_dir():
+        pytest.skip(f"the seed documents are not at {path}")
+    return path
