@@ -29,3 +29,14 @@ def seeds_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"the seed documents are not at {path}")
     return path
+
+
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """Real-format sample files (../shared/reference): CIN census XML, 903 CSV, Annex A."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"the reference files are not at {REFERENCE}")
+    return REFERENCE

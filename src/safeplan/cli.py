@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from safeplan.config import settings
+from safeplan.ingest.findings import FileRefused, Finding, write_findings
+from safeplan.ingest.pipeline import Checked, check
 from safeplan.plans import library
 from safeplan.plans.model import Plan
 from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
+from safeplan.store.db import connect
+from safeplan.store.load import load_checked
 
 app = typer.Typer(
     help="SafePlan: the safeguarding partnership's plan on a page, made live.",
@@ -142,3 +156,159 @@ def demo() -> None:
     typer.echo(f"2. Exported each as YAML, and the plan JSON Schema, to {out_dir}")
     typer.echo("3. The County Durham plan on a page, 2017–2020:\n")
     typer.echo(plan_text(library.get("durham-lscb-2017-2020")))
+
+
+# --- data in -----------------------------------------------------------------------------
+
+SUPPORTED = (".xml", ".csv", ".xlsx", ".xlsm")
+YearOption = Annotated[
+    str | None,
+    typer.Option(
+        "--year",
+        help="Collection year (the year it ends, e.g. 2024 for 2023-24) "
+        "when the file name does not say",
+    ),
+]
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    """Files named, and the data files inside folders named, in a stable order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
+    year: YearOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Findings file (.csv or .xlsx)")
+    ] = None,
+) -> None:
+    """Check files without loading them: a summary here, every finding in a CSV/XLSX file."""
+    files = _files(paths)
+    findings: list[Finding] = []
+    refused = 0
+    with _progress() as bar:
+        task = bar.add_task("validating", total=len(files))
+        for path in files:
+            bar.update(task, description=f"validating {path.name}")
+            try:
+                checked = check(path, year)
+            except FileRefused as exc:
+                refused += 1
+                findings.append(exc.finding)
+                typer.echo(f"{path}: REFUSED: {exc.finding.message}")
+            else:
+                findings += checked.findings
+                typer.echo(_summary(path, checked))
+                checked.close()
+            bar.advance(task)
+    target = out or settings().home / "findings" / "findings.csv"
+    write_findings(findings, target)
+    typer.echo(f"{len(findings):,} findings written to {target}")
+    if refused:
+        raise typer.Exit(code=1)
+
+
+def _summary(path: Path, checked: Checked) -> str:
+    records = sum(len(t) for t in checked.staged.tables.values())
+    by_sev = Counter(f.severity.value for f in checked.findings)
+    top = Counter(f.rule for f in checked.findings).most_common(3)
+    rules = "; ".join(f"{r} ×{n}" for r, n in top)
+    return (
+        f"{path}: {checked.staged.kind}, year {checked.staged.period or '?'}: {records:,} records, "
+        f"{by_sev.get('error', 0):,} errors, {by_sev.get('warning', 0):,} warnings, "
+        f"{checked.quarantine_count:,} to quarantine" + (f" (most: {rules})" if rules else "")
+    )
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
+    year: YearOption = None,
+) -> None:
+    """Validate and load files into the store: each file atomically, and only once."""
+    files = _files(paths)
+    refused = 0
+    key = settings().key()
+    with connect(settings().store_url) as store, _progress() as bar:
+        task = bar.add_task("loading", total=len(files))
+        for path in files:
+            bar.update(task, description=f"loading {path.name}")
+            try:
+                checked = check(path, year)
+                try:
+                    result = load_checked(store, checked, key)
+                finally:
+                    checked.close()
+            except FileRefused as exc:
+                refused += 1
+                typer.echo(f"{path}: REFUSED, nothing loaded: {exc.finding}")
+            else:
+                typer.echo(result.describe())
+            bar.advance(task)
+    if refused:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def loads() -> None:
+    """List the loads in the store, newest first, with their counts."""
+    with connect(settings().store_url) as store:
+        store.ensure_schema([])
+        rows = store.query(
+            "SELECT load_id, status, kind, period, la, file_name, records, quarantined, findings, "
+            "loaded_at FROM sp_loads ORDER BY load_id DESC"
+        )
+    if not rows:
+        typer.echo("no loads yet: see `safeplan load --help`")
+        return
+    typer.echo(
+        f"{'load':>5} {'status':<9} {'kind':<32} {'year':<5} {'records':>9} {'quar.':>6} "
+        f"{'findings':>8}  file"
+    )
+    for lid, status, kind, period, _la, name, rec, quar, fnd, _at in rows:
+        counts = f"{rec:>9,} {quar:>6,} {fnd:>8,}"
+        typer.echo(f"{lid:>5} {status:<9} {kind:<32} {period or '':<5} {counts}  {name}")
+
+
+@app.command()
+def synth(
+    children: Annotated[
+        int, typer.Option(min=1, help="Number of children in the partnership")
+    ] = 2000,
+    years: Annotated[int, typer.Option(min=1, max=20, help="Collection years of data")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files")] = 1,
+    out: Annotated[Path, typer.Option(help="Folder to write the files to")] = Path("synthetic"),
+) -> None:
+    """Write a fictional partnership's data in the real formats (no real child data)."""
+    from safeplan.synth import generate
+
+    with _progress() as bar:
+        task = bar.add_task("synthesising children", total=children)
+        summary = generate(
+            out, children, years, seed, progress=lambda n: bar.update(task, completed=n)
+        )
+    typer.echo(
+        f"wrote {len(summary.files)} files for {children:,} children over {years} years to {out}"
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import cache
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,10 +19,40 @@ class Settings(BaseSettings):
         default_factory=lambda: user_data_path("safeplan"),
         description="Where SafePlan keeps its own files: imported plans, the store, outputs",
     )
+    store: str | None = Field(
+        default=None,
+        description="The canonical store: a DuckDB file path, or postgresql://user@host/db. "
+        "Default: store.duckdb in SAFEPLAN_HOME",
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="The partnership's secret for pseudonymising child identifiers. Every "
+        "agency loading data must use the same key. Default: a random key made once and kept "
+        "in SAFEPLAN_HOME/pseudonym.key",
+    )
+    max_file_mb: float = Field(
+        default=1024, description="Largest input file accepted, in megabytes"
+    )
 
     @property
     def plans_dir(self) -> Path:
         return self.home / "plans"
+
+    @property
+    def store_url(self) -> str:
+        return self.store or str(self.home / "store.duckdb")
+
+    def key(self) -> bytes:
+        """The pseudonymisation key: from the environment, or made once and kept (mode 600)."""
+        if self.pseudonym_key is not None:
+            return self.pseudonym_key.get_secret_value().encode("utf-8")
+        path = self.home / "pseudonym.key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+        return path.read_text().strip().encode("utf-8")
 
 
 @cache

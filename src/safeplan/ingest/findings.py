@@ -8,8 +8,10 @@ quarantine; a ``warning`` keeps it and reports it; a ``fatal`` refuses the whole
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
+from pathlib import Path
 
 
 class Level(StrEnum):
@@ -60,3 +62,38 @@ class FileRefused(Exception):
 
 def refuse(file: str, rule: str, message: str, line: int | None = None) -> FileRefused:
     return FileRefused(Finding(file, "", "", rule, message, Level.schema, Severity.fatal, line))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_findings(findings: list[Finding], path: Path) -> None:
+    """All findings as CSV or XLSX (by the file's extension), safe to open in Excel."""
+    rows = [[safe_cell(f.as_row()[c]) for c in FINDING_COLUMNS] for f in findings]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xlsx":
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(
+            str(path), {"strings_to_formulas": False, "strings_to_urls": False}
+        )
+        sheet = book.add_worksheet("Findings")
+        bold = book.add_format({"bold": True})
+        sheet.write_row(0, 0, FINDING_COLUMNS, bold)
+        for i, row in enumerate(rows, 1):
+            sheet.write_row(i, 0, ["" if v is None else v for v in row])
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(rows), len(FINDING_COLUMNS) - 1)
+        book.close()
+        return
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(FINDING_COLUMNS)
+        writer.writerows(rows)

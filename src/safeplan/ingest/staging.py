@@ -25,11 +25,12 @@ from typing import Literal
 
 import yaml
 
-ColumnType = Literal["text", "date", "int", "bool", "timestamp"]
+ColumnType = Literal["text", "date", "int", "float", "bool", "timestamp"]
 SQL_TYPES: dict[str, str] = {
     "text": "VARCHAR",
     "date": "DATE",
     "int": "BIGINT",
+    "float": "DOUBLE PRECISION",
     "bool": "BOOLEAN",
     "timestamp": "TIMESTAMP",
 }
@@ -230,4 +231,216 @@ def snake(header: str) -> str:
 
 
 def all_tables() -> dict[str, StagingTable]:
-    return {t.name: t for t in (*CIN_TABLES, *s903_tables())}
+    return {t.name: t for t in (*CIN_TABLES, *s903_tables(), *annex_a_tables())}
+
+
+# Annex A (Ofsted inspection lists), headings as in the Annex A template workbook.
+# fmt: off
+ANNEX_A_LISTS: dict[str, tuple[str, ...]] = {
+    "List 1": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Date of Contact",
+        "Contact Source",
+    ),
+    "List 2": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Assessment start date",
+        "Assessment completion date",
+        "Organisation completing assessment",
+    ),
+    "List 3": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Date of Referral",
+        "Referral Source",
+        "Referral NFA?",
+        "Number of Referrals in Last 12 Months",
+        "Allocated Team",
+        "Allocated Worker",
+    ),
+    "List 4": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Does the Child have a Disability",
+        "Continuous Assessment Start Date",
+        "Child Seen During Continuous Assessment",
+        "Continuous Assessment Date of Authorisation",
+        "Was the child assessed as requiring LA children's social care support?",
+        "Allocated Team",
+        "Allocated Worker",
+    ),
+    "List 5": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Does the Child have a Disability",
+        "Strategy discussion initiating Section 47 Enquiry Start Date",
+        "Was an Initial Child Protection Conference deemed unnecessary?",
+        "Date of Initial Child Protection Conference",
+        "Did the Initial Child Protection Conference Result in a Child Protection Plan",
+        "Number of Section 47 Enquiries in the last 12 months",
+        "Number of ICPCs in the last 12 months",
+        "Allocated Team",
+        "Allocated Worker",
+    ),
+    "List 6": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Does the Child have a Disability",
+        "CIN Start Date",
+        "Primary Need Code",
+        "Date Child Was Last Seen",
+        "CIN Closure Date",
+        "Reason for Closure",
+        "Case Status",
+        "Allocated Team",
+        "Allocated Worker",
+    ),
+    "List 7": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Does the Child have a Disability",
+        "Child Protection Plan Start Date",
+        "Initial Category of Abuse",
+        "Latest Category of Abuse",
+        "Date of the Last Statutory Visit",
+        "Was the Child Seen Alone?",
+        "Date of latest review conference",
+        "Child Protection Plan End Date",
+        "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
+        "Number of Previous Child Protection Plans",
+        "Allocated Team",
+        "Allocated Worker",
+    ),
+    "List 8": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N))",
+        "Does the Child have a Disability",
+        "Date Started to be Looked After",
+        "Child's Category of Need",
+        "Is this a second or subsequent period of being a Looked After Child within the last 12 months (Y/N)",
+        "Start date of current legal status",
+        "Child's Legal Status",
+        "Date of Latest Statutory Review",
+        "Date of Last Social Work Visit",
+        "What is the permanence plan for this child?",
+        "Date of Last IRO Visit / Contact to the Child",
+        "Date of Last Health Assessment",
+        "Date of Last Dental Check",
+        "Number of Placements in the Last 12 months",
+        "Date Ceased to be Looked After",
+        "Reason Ceased to be Looked After",
+        "Start Date of Most Recent Placement",
+        "Placement Type",
+        "Placement Provider",
+        "Placement postcode",
+        "URN of Placement",
+        "Placement Location",
+        "LA of Placement",
+        "Number of Episodes the Child has been ‘Missing’ from their Placement in the last 12 months",
+        "Number of Episodes the Child has been ‘Absent’ from their Placement in the last 12 months",
+        "Was the child offered a Return Interview after their last missing episode (Y/N)?",
+        "Did the child accept a Return Interview after their last missing episode (Y/N)?",
+        "Allocated Team",
+        "Allocated Worker",
+    ),
+    "List 9": (
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age",
+        "Does the Child have a Disability",
+        "Allocated Team",
+        "Allocated Worker",
+        "Eligibility Category",
+        "LA in Touch",
+        "Type of Accommodation",
+        "Suitability of Accommodation",
+        "Activity Status",
+    ),
+    "List 10": (
+        "Child Unique ID",
+        "Family identifier",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age of Child (Years)",
+        "Does the Child have a Disability",
+        "Date the Child Entered Care",
+        "Date of Decision that Child Should be Placed for Adoption",
+        "Date of Placement Order",
+        "Date of Matching Child and Prospective Adopters",
+        "Date Placed for Adoption",
+        "Date of Adoption Order",
+        "Date of Decision that Child Should No Longer be Placed for Adoption",
+        "Reason Why Child No Longer Placed for Adoption",
+        "Date the child was placed for fostering in FFA or concurrent planning placement",
+    ),
+    "List 11": (
+        "Individual adopter identifier",
+        "Family identifier",
+        "Gender",
+        "Ethnicity",
+        "Disability",
+        "Is the (prospective) adopter fostering for adoption?",
+        "Date enquiry received",
+        "Date Stage 1 started",
+        "Date Stage 1 ended",
+        "Date Stage 2 started",
+        "Date Stage 2 ended",
+        "Date application submitted",
+        "Date application approved",
+        "Date adopter matched with child(ren)",
+        "Date child/children placed with adopter(s)",
+        "No. of children placed",
+        "Date of Adoption Order",
+        "Date of leaving adoption process",
+        "Reason for leaving adoption process",
+    ),
+}
+# fmt: on
+
+
+@cache
+def annex_a_tables() -> tuple[StagingTable, ...]:
+    """One table per list; columns are the headings in snake case, dates typed as dates."""
+    tables = []
+    for sheet, headings in ANNEX_A_LISTS.items():
+        columns = tuple(
+            Column(
+                snake(h),
+                h,
+                "date" if h.lower().startswith("date") or " date" in h.lower() else "text",
+                h in ("Child Unique ID", "Individual adopter identifier"),
+            )
+            for h in headings
+        )
+        tables.append(StagingTable(f"annex_a_{snake(sheet)}", "annex_a", f"{sheet} row", columns))
+    return tuple(tables)

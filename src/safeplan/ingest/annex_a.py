@@ -1,0 +1,128 @@
+"""Annex A workbook reader (Ofsted's lists 1–11), and the safe opening of any workbook.
+
+A workbook is a zip of XML: it is checked to be a real zip whose parts, unpacked, stay
+within the size limit (no zip bombs) before openpyxl (with defusedxml, so no entity
+expansion) reads it in read-only mode.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from safeplan.config import settings
+from safeplan.ingest.fields import BadValue, parse_uk_date
+from safeplan.ingest.findings import Severity, refuse
+from safeplan.ingest.safety import check_size
+from safeplan.ingest.staged import Staged, convert
+from safeplan.ingest.staging import StagingTable, annex_a_tables, snake
+from safeplan.ingest.tabular import year_from_path
+
+
+def open_workbook(path: Path) -> Workbook:
+    check_size(path)
+    if not zipfile.is_zipfile(path):
+        raise refuse(path.name, "SP-XLSX", "this is not an Excel workbook (.xlsx); save it as one")
+    with zipfile.ZipFile(path) as z:
+        unpacked = sum(i.file_size for i in z.infolist())
+        limit = int(settings().max_file_mb * 1024 * 1024)
+        if unpacked > limit:
+            raise refuse(
+                path.name,
+                "SP-XLSX-SIZE",
+                f"the workbook unpacks to {unpacked:,} bytes, over the limit of {limit:,}",
+            )
+        if "xl/workbook.xml" not in z.namelist():
+            raise refuse(path.name, "SP-XLSX", "this zip file is not an Excel workbook (.xlsx)")
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken parts
+        raise refuse(path.name, "SP-XLSX", f"the workbook cannot be read ({exc})") from exc
+
+
+def sheet_rows(book: Workbook, sheet: str) -> Iterator[tuple[Any, ...]]:
+    yield from book[sheet].iter_rows(values_only=True)
+
+
+def _cell_date(value: str) -> date:
+    return parse_uk_date(value) if "/" in value else date.fromisoformat(value[:10])
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return _cell_date(text)
+    except ValueError:
+        raise BadValue(f"'{text}' is not a real date") from None
+
+
+def read_annex_a(path: Path, year: str | None = None) -> Staged:
+    book = open_workbook(path)
+    try:
+        specs = {t.record.removesuffix(" row"): t for t in annex_a_tables()}
+        if not set(book.sheetnames) & set(specs):
+            raise refuse(
+                path.name,
+                "SP-ANNEXA",
+                "this workbook has none of the Annex A sheets "
+                "(List 1 … List 11); check it is the Annex A return",
+            )
+        staged = Staged(path, "annex_a", "annex_a", year or year_from_path(path))
+        for sheet in book.sheetnames:
+            spec = specs.get(sheet)
+            if spec is None:
+                staged.finding(
+                    sheet,
+                    "",
+                    "SP-ANNEXA-SHEET",
+                    f"the sheet {sheet!r} is not an Annex A list; ignored",
+                    None,
+                    severity=Severity.warning,
+                )
+                continue
+            _read_sheet(staged, book, sheet, spec)
+        return staged
+    finally:
+        book.close()
+
+
+def _read_sheet(staged: Staged, book: Workbook, sheet: str, spec: StagingTable) -> None:
+    rows = sheet_rows(book, sheet)
+    header = [snake(_as_text(h)) for h in next(rows, ())]
+    missing = [c.field for c in spec.columns if c.required and c.name not in header]
+    if missing:
+        raise refuse(
+            staged.file.name,
+            "SP-ANNEXA-COLUMNS",
+            f"the sheet {sheet!r} has no {', '.join(missing)} column",
+            1,
+        )
+    table = staged.table(spec)
+    for n, cells in enumerate(rows, start=2):
+        raw = {h: _as_text(v) for h, v in zip(header, cells, strict=False) if h}
+        if not any(raw.values()):
+            continue
+        where, seq = f"{sheet} row {n}", len(table) + 1
+
+        def report(
+            field: str, rule: str, message: str, where: str = where, seq: int = seq, n: int = n
+        ) -> None:
+            staged.finding(where, field, rule, message, n, table=spec.name, seq=seq)
+
+        table.add(
+            (None, None, staged.file.name, where, n),
+            convert(raw, spec, {"date": _parse_date}, report),
+        )

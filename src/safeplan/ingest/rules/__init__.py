@@ -1,0 +1,94 @@
+"""DfE validation rules as SQL over the staging tables: the registry and the runner.
+
+Each rule is a real DfE rule (code and message as the DfE publishes them) written as one
+query that returns the ``_seq`` of the offending rows of one staging table. Running them in
+DuckDB over the staged file keeps every check next to the data and makes each one a few
+lines a reviewer can compare with the DfE's rule text.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from safeplan.ingest.findings import Finding
+from safeplan.ingest.rules import cin_census, ssda903
+from safeplan.ingest.rules.base import Rule
+
+__all__ = ["RULES", "Rule", "rules_for", "rules_markdown", "run_rules"]
+
+RULES: tuple[Rule, ...] = (*cin_census.RULES, *ssda903.RULES)
+
+
+def rules_for(source: str) -> tuple[Rule, ...]:
+    """The rules of one return (``cin_census`` or ``ssda903``); none for other sources."""
+    return tuple(rule for rule in RULES if rule.source == source)
+
+
+def _present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT lower(table_name) FROM information_schema.tables").fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def offending_rows(
+    con: duckdb.DuckDBPyConnection, rule: Rule
+) -> list[tuple[int, str | None, str | None, int | None]]:
+    """The (``_seq``, ``_file``, ``_row``, ``_line``) of each row the rule flags."""
+    # Table names and SQL come from the registry above, never from a file or a user.
+    query = (
+        f"SELECT t._seq, t._file, t._row, t._line FROM {rule.table} AS t "
+        f"WHERE t._seq IN (SELECT offending._seq FROM ({rule.sql}) AS offending) "
+        "ORDER BY t._seq"
+    )
+    return [(int(r[0]), r[1], r[2], r[3]) for r in con.execute(query).fetchall()]
+
+
+def run_rules(con: duckdb.DuckDBPyConnection, source: str) -> list[Finding]:
+    """Run every rule of ``source`` over the staging tables in ``con``; a Finding per row.
+
+    A rule whose tables are not all in ``con`` is skipped: the return simply did not include
+    that file (a 903 upload without reviews.csv), which is not an error of the records.
+    """
+    present = _present_tables(con)
+    findings: list[Finding] = []
+    for rule in rules_for(source):
+        if not all(table in present for table in rule.tables):
+            continue
+        for seq, file, row, line in offending_rows(con, rule):
+            findings.append(
+                Finding(
+                    file=file or "",
+                    location=row or "",
+                    field=rule.field,
+                    rule=rule.label,
+                    message=rule.message,
+                    level=rule.level,
+                    severity=rule.severity,
+                    line=line,
+                    table=rule.table,
+                    seq=seq,
+                )
+            )
+    return findings
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rules_markdown() -> str:
+    """The rule catalogue as a Markdown table, for the docs."""
+    lines = [
+        "| Code | Source | Field | Level | Severity | Message |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for rule in RULES:
+        cells = (
+            rule.label,
+            rule.source,
+            rule.field,
+            str(rule.level),
+            str(rule.severity),
+            rule.message,
+        )
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"

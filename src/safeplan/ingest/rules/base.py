@@ -1,0 +1,56 @@
+"""The shape of a validation rule and the SQL helpers the rule modules share.
+
+Kept apart from the registry so that the per-return modules can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from safeplan.ingest.findings import Level, Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One DfE validation rule, expressed as a query over one staging table.
+
+    ``sql`` returns the ``_seq`` of every offending row of ``table``. ``requires`` names the
+    other staging tables the query reads, so a return sent without them (a 903 upload with
+    no reviews.csv) skips the rule instead of failing.
+    """
+
+    code: str
+    source: str
+    table: str
+    field: str
+    message: str
+    level: Level
+    severity: Severity
+    sql: str
+    reference: str
+    requires: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The rule as findings name it: ``CIN 8500``, ``903 103``."""
+        prefix = {"cin_census": "CIN", "ssda903": "903"}.get(self.source, self.source)
+        return f"{prefix} {self.code}"
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Every staging table the rule reads."""
+        return (self.table, *(t for t in self.requires if t != self.table))
+
+
+def blank(column: str) -> str:
+    """SQL for 'no value': NULL or only spaces, since readers may keep an empty element."""
+    return f"NULLIF(trim({column}), '') IS NULL"
+
+
+def not_in_codes(column: str, codes: tuple[str, ...], *, blank_allowed: bool) -> str:
+    """SQL condition for a value outside a code list; blank fails unless the spec allows it."""
+    listed = ", ".join("'" + code.replace("'", "''") + "'" for code in codes)
+    value = f"NULLIF(trim({column}), '')"
+    if blank_allowed:
+        return f"({value} IS NOT NULL AND {value} NOT IN ({listed}))"
+    return f"({value} IS NULL OR {value} NOT IN ({listed}))"

@@ -1,0 +1,109 @@
+"""The canonical store's tables, derived from the staging tables.
+
+Each staging table has one canonical table, named after the Standard Safeguarding Dataset
+(SSD) where the SSD has a name for it, otherwise ``sp_...``. A canonical table keeps the
+return's fields (lower-cased names, typed), swaps the child's identifier for its pseudonym
+``person_id``, drops identifying fields that no measure needs (UPN, postcodes, worker
+names), and records lineage on every row: load, source file, file hash and row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from safeplan.ingest.staging import SQL_TYPES, StagingTable, all_tables
+
+# staging table → canonical table (SSD names: data-to-insight/ssd-data-model)
+SSD_NAMES = {
+    "cin_child": "ssd_person",
+    "cin_disability": "ssd_disability",
+    "cin_details": "ssd_cin_episodes",
+    "cin_assessment": "ssd_cin_assessments",
+    "cin_assessment_factor": "ssd_assessment_factors",
+    "cin_plan": "ssd_cin_plans",
+    "cin_s47": "ssd_s47_enquiry",
+    "cin_cpp": "ssd_cp_plans",
+    "cin_cpp_review": "ssd_cp_reviews",
+    "s903_header": "ssd_cla_header",
+    "s903_episodes": "ssd_cla_episodes",
+    "s903_reviews": "ssd_cla_reviews",
+    "s903_uasc": "ssd_immigration_status",
+    "s903_oc2": "ssd_cla_health",
+    "s903_oc3": "ssd_care_leavers",
+    "s903_ad1": "ssd_cla_adoption",
+    "s903_placed_adoption": "ssd_permanence",
+    "s903_prev_perm": "ssd_cla_previous_permanence",
+    "s903_missing": "ssd_missing",
+    "s903_social_worker": "ssd_involvements",
+    "annex_a_list_1": "ssd_contacts",
+    "annex_a_list_2": "ssd_early_help_episodes",
+}
+NOT_STORED = {"cin_header"}  # its Year and LEA are kept on the load record
+IDENTIFIERS = ("lachildid", "child", "child_unique_id", "child_id")
+DROPPED = {
+    "upn",
+    "formerupn",
+    "home_post",
+    "pl_post",
+    "allocated_worker",
+    "individual_adopter_identifier",
+}
+LINEAGE = (
+    ("load_id", "BIGINT"),
+    ("source_file", "VARCHAR"),
+    ("source_hash", "VARCHAR"),
+    ("source_row", "VARCHAR"),
+)
+RESERVED = {"record_id", "parent_id", "person_id", *(n for n, _ in LINEAGE)}  # a source's own
+# column with one of these names is stored as source_<name>
+ROW_ID_BITS = 32  # record_id = load_id << 32 | _seq: unique across loads, stable within one
+
+
+@dataclass(frozen=True)
+class CanonicalTable:
+    name: str
+    staging: StagingTable
+    identifier: str | None  # the staging column holding the raw child identifier
+    columns: tuple[tuple[str, str, str], ...]  # data columns kept: (staging name, name, SQL type)
+
+    def ddl(self) -> str:
+        cols = [("record_id", "BIGINT"), ("parent_id", "BIGINT"), ("person_id", "VARCHAR")]
+        cols += [(n, t) for _, n, t in self.columns] + list(LINEAGE)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({', '.join(f'{n} {t}' for n, t in cols)})"
+
+    @property
+    def column_names(self) -> list[str]:
+        data = [n for _, n, _ in self.columns]
+        return ["record_id", "parent_id", "person_id", *data, *(n for n, _ in LINEAGE)]
+
+
+def canonical_for(spec: StagingTable) -> CanonicalTable:
+    name = SSD_NAMES.get(spec.name) or f"sp_{spec.name.removeprefix('partner_')}"
+    ident = next((c.name for c in spec.columns if c.name in IDENTIFIERS), None)
+    keep = tuple(
+        (c.name, f"source_{c.name}" if c.name in RESERVED else c.name, SQL_TYPES[c.type])
+        for c in spec.columns
+        if c.name != ident and c.name not in DROPPED
+    )
+    return CanonicalTable(name, spec, ident, keep)
+
+
+def canonical_tables(extra: tuple[StagingTable, ...] = ()) -> dict[str, CanonicalTable]:
+    """Every canonical table, keyed by its staging table's name."""
+    specs = [*all_tables().values(), *extra]
+    return {s.name: canonical_for(s) for s in specs if s.name not in NOT_STORED}
+
+
+SYSTEM_DDL = (
+    """CREATE TABLE IF NOT EXISTS sp_loads (
+        load_id BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, source VARCHAR NOT NULL,
+        period VARCHAR, la VARCHAR, file_name VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+        file_bytes BIGINT, status VARCHAR NOT NULL, replaced_by BIGINT, loaded_at TIMESTAMP,
+        records BIGINT, quarantined BIGINT, findings BIGINT, seconds DOUBLE PRECISION)""",
+    """CREATE TABLE IF NOT EXISTS sp_findings (
+        load_id BIGINT, file VARCHAR, location VARCHAR, field VARCHAR, rule VARCHAR,
+        message VARCHAR, level VARCHAR, severity VARCHAR, line BIGINT, staging_table VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS sp_quarantine (
+        load_id BIGINT, staging_table VARCHAR, location VARCHAR, line BIGINT,
+        reasons VARCHAR, record VARCHAR)""",
+)

@@ -1,0 +1,166 @@
+"""Loads: atomic, idempotent, newer returns replace older ones, bad records quarantined."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from safeplan.config import settings
+from safeplan.ingest.findings import FileRefused
+from safeplan.ingest.pipeline import check
+from safeplan.store.db import Store, connect
+from safeplan.store.load import FAULT_ENV, LoadResult, load_checked
+from safeplan.store.schema import canonical_tables
+
+KEY = b"test-partnership-key"
+
+
+def load(store: Store, path: Path, year: str | None = None) -> LoadResult:
+    checked = check(path, year)
+    try:
+        return load_checked(store, checked, KEY)
+    finally:
+        checked.close()
+
+
+def snapshot(store: Store) -> dict[str, int]:
+    """Row counts of every canonical and system table: 'the store as it was'."""
+    names = sorted(
+        {t.name for t in canonical_tables().values()} | {"sp_loads", "sp_findings", "sp_quarantine"}
+    )
+    existing = {r[0] for r in store.query("SELECT table_name FROM information_schema.tables")}
+    return {n: store.count(n) for n in names if n in existing}
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+@pytest.fixture
+def cin_sample(tmp_path: Path) -> Path:
+    """Two synthetic children in a valid CIN census 2023-24 message."""
+    path = tmp_path / "cin_census_2024.xml"
+    path.write_bytes((FIXTURES / "cin_census_2024.xml").read_bytes())
+    return path
+
+
+def test_loading_the_same_file_twice_changes_nothing(store_url: str, cin_sample: Path) -> None:
+    with connect(store_url) as store:
+        first = load(store, cin_sample)
+        assert first.status == "loaded" and first.records > 0
+        before = snapshot(store)
+        second = load(store, cin_sample)
+        assert second.status == "unchanged" and second.load_id == first.load_id
+        assert snapshot(store) == before
+
+
+def test_rows_carry_lineage_and_no_raw_identifier(store_url: str, cin_sample: Path) -> None:
+    with connect(store_url) as store:
+        result = load(store, cin_sample)
+        rows = store.query(
+            "SELECT person_id, load_id, source_file, source_hash, source_row "
+            "FROM ssd_cin_assessments"
+        )
+        assert rows == [
+            (
+                rows[0][0],
+                result.load_id,
+                cin_sample.name,
+                rows[0][3],
+                "Child[1]/CINdetails[1]/Assessments[1]",
+            )
+        ]
+        assert len(rows[0][0]) == 24 and rows[0][0] != "DfEX0000001"
+        assert len(rows[0][3]) == 64
+        people = store.query("SELECT person_id FROM ssd_person ORDER BY record_id")
+        assert len(people) == 2 and people[0] == (rows[0][0],)
+        columns = {
+            r[0]
+            for r in store.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'ssd_person'"
+            )
+        }
+        assert "lachildid" not in columns and "upn" not in columns
+
+
+def test_a_newer_return_for_the_same_year_replaces_the_older(
+    store_url: str, cin_sample: Path, tmp_path: Path
+) -> None:
+    newer = tmp_path / "cin_census_2024_resubmitted.xml"
+    newer.write_text(
+        cin_sample.read_text()
+        .replace("<SerialNo>001", "<SerialNo>002")
+        .replace("</Disabilities>", "</Disabilities>")
+        .replace("<Disability>HEAR</Disability>", "")
+    )
+    with connect(store_url) as store:
+        old = load(store, cin_sample)
+        assert store.count("ssd_disability") == 2
+        new = load(store, newer)
+        assert new.replaced == (old.load_id,)
+        assert store.count("ssd_disability") == 1
+        assert store.count("ssd_person") == 2
+        statuses = store.query("SELECT load_id, status, replaced_by FROM sp_loads ORDER BY load_id")
+        assert statuses == [(old.load_id, "replaced", new.load_id), (new.load_id, "loaded", None)]
+
+
+def test_a_refused_file_leaves_the_store_as_it_was(
+    store_url: str, cin_sample: Path, tmp_path: Path
+) -> None:
+    truncated = tmp_path / "cin_census_2023.xml"  # cut off inside the first child
+    truncated.write_bytes(cin_sample.read_bytes()[:900])
+    with connect(store_url) as store:
+        load(store, cin_sample)
+        before = snapshot(store)
+        with pytest.raises(FileRefused):
+            load(store, truncated)
+        assert snapshot(store) == before
+
+
+def test_bad_records_go_to_quarantine_not_the_store(
+    store_url: str, cin_sample: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "cin_census_2024_bad.xml"
+    bad.write_text(
+        cin_sample.read_text().replace("<CPPstartDate>2023-05-30", "<CPPstartDate>2023-02-30")
+    )
+    with connect(store_url) as store:
+        result = load(store, bad)
+        assert result.quarantined >= 2  # the plan and its review
+        assert store.count("ssd_cp_plans") == 0 and store.count("ssd_cp_reviews") == 0
+        assert store.count("ssd_cin_episodes") == 2
+        reasons = store.query(
+            "SELECT staging_table, location, reasons FROM sp_quarantine ORDER BY location"
+        )
+        plan = next(r for r in reasons if r[0] == "cin_cpp")
+        assert plan[1] == "Child[1]/CINdetails[1]/ChildProtectionPlans[1]"
+        assert "'2023-02-30' is not a real date" in plan[2]
+
+
+def test_killing_a_load_half_way_leaves_the_store_as_before(
+    store_url: str, cin_sample: Path, tmp_path: Path, safeplan_home: Path
+) -> None:
+    second = tmp_path / "cin_census_2023.xml"
+    second.write_text(cin_sample.read_text().replace("<Year>2024</Year>", "<Year>2023</Year>"))
+    with connect(store_url) as store:
+        load(store, cin_sample)
+        before = snapshot(store)
+    env = {
+        **os.environ,
+        FAULT_ENV: "ssd_cin_episodes",
+        "SAFEPLAN_STORE": store_url,
+        "SAFEPLAN_PSEUDONYM_KEY": KEY.decode(),
+    }
+    exe = Path(sys.executable).with_name("safeplan")
+    proc = subprocess.run(
+        [str(exe), "load", str(second)], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    with connect(store_url) as store:
+        assert snapshot(store) == before
+        assert store.query("SELECT count(*) FROM sp_loads")[0][0] == 1
+    settings.cache_clear()
