@@ -108,3 +108,44 @@ def test_demo_runs_as_an_installed_command(safeplan_home: Path) -> None:
     assert "Validated the 3 bundled plans" in result.stdout
     assert (safeplan_home / "demo" / f"{DURHAM}.yaml").is_file()
     assert json.loads((safeplan_home / "demo" / "plan.schema.json").read_text())["title"] == "Plan"
+
+
+# --- data in ---------------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_validate_prints_a_summary_and_writes_every_finding(tmp_path: Path) -> None:
+    bad = tmp_path / "cin_census_2024.xml"
+    bad.write_text((FIXTURES / "cin_census_2024.xml").read_text().replace("WBRI", "XXXX"))
+    truncated = tmp_path / "cut_2024.xml"
+    truncated.write_bytes(bad.read_bytes()[:700])
+    out = tmp_path / "findings.xlsx"
+    code, text, _ = run("validate", str(bad), str(truncated), "--out", str(out))
+    assert code == 1
+    assert f"{bad}: cin_census, year 2024: 13 records, 1 errors" in text
+    assert f"{truncated}: REFUSED: the XML ends too early" in text
+    assert out.is_file() and "2 findings written" in text
+
+
+def test_load_twice_then_list_loads(tmp_path: Path) -> None:
+    code, text, _ = run("load", str(FIXTURES / "cin_census_2024.xml"))
+    assert code == 0, text
+    assert "cin_census_2024.xml: load 1: 12 records stored, 0 quarantined, 0 findings" in text
+    code, text, _ = run("load", str(FIXTURES))
+    assert code == 0
+    assert "already loaded as load 1; nothing changed" in text
+    code, text, _ = run("loads")
+    lines = text.strip().splitlines()
+    assert len(lines) == 2 and lines[1].split()[:4] == ["1", "loaded", "cin_census", "2024"]
+
+
+def test_load_of_a_refused_file_says_so_and_fails(tmp_path: Path) -> None:
+    path = tmp_path / "notes_2024.csv"
+    path.write_text("just,some\nrandom,columns\n")
+    code, text, _ = run("load", str(path))
+    assert code == 1
+    assert (
+        "REFUSED, nothing loaded" in text
+        and "does not follow any SafePlan partner template" in text
+    )

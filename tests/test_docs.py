@@ -6,6 +6,7 @@ import re
 
 from pydantic import BaseModel
 
+from safeplan.docgen import render
 from safeplan.plans import model
 from safeplan.plans.yamlio import parse_plan
 from tests.conftest import REPO
@@ -18,6 +19,12 @@ def test_every_plan_field_is_documented() -> None:
     fields = {name for m in models if m.__module__ == model.__name__ for name in m.model_fields}
     missing = sorted(f for f in fields if f"`{f}`" not in PLANS_DOC)
     assert not missing, f"docs/plans.md does not mention: {missing}"
+
+
+def test_generated_reference_sections_are_current() -> None:
+    for page in sorted((REPO / "docs").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        assert render(text) == text, f"{page.name} is out of date: run `make docs`"
 
 
 def test_the_example_in_the_docs_is_a_valid_plan() -> None:

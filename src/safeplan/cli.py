@@ -27,7 +27,7 @@ from safeplan.plans.model import Plan
 from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
 from safeplan.store.db import connect
-from safeplan.store.load import load_checked
+from safeplan.store.load import LoadResult, load_files
 
 app = typer.Typer(
     help="SafePlan: the safeguarding partnership's plan on a page, made live.",
@@ -246,27 +246,23 @@ def _summary(path: Path, checked: Checked) -> str:
 def load(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
     year: YearOption = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Files checked at once (default: one per core)")
+    ] = None,
 ) -> None:
     """Validate and load files into the store: each file atomically, and only once."""
     files = _files(paths)
-    refused = 0
-    key = settings().key()
     with connect(settings().store_url) as store, _progress() as bar:
         task = bar.add_task("loading", total=len(files))
-        for path in files:
-            bar.update(task, description=f"loading {path.name}")
-            try:
-                checked = check(path, year)
-                try:
-                    result = load_checked(store, checked, key)
-                finally:
-                    checked.close()
-            except FileRefused as exc:
-                refused += 1
-                typer.echo(f"{path}: REFUSED, nothing loaded: {exc.finding}")
+
+        def report(path: Path, outcome: LoadResult | FileRefused) -> None:
+            if isinstance(outcome, FileRefused):
+                typer.echo(f"{path}: REFUSED, nothing loaded: {outcome.finding}")
             else:
-                typer.echo(result.describe())
+                typer.echo(outcome.describe())
             bar.advance(task)
+
+        refused = load_files(store, files, year, settings().key(), report, workers)
     if refused:
         raise typer.Exit(code=1)
 

@@ -1,8 +1,8 @@
 """Annex A workbook reader (Ofsted's lists 1–11), and the safe opening of any workbook.
 
 A workbook is a zip of XML: it is checked to be a real zip whose parts, unpacked, stay
-within the size limit (no zip bombs) before openpyxl (with defusedxml, so no entity
-expansion) reads it in read-only mode.
+within the size limit (no zip bombs) before calamine reads it. Calamine (Rust) neither
+loads DTDs nor expands entities, and reads a large workbook ten times faster than openpyxl.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.workbook.workbook import Workbook
+from python_calamine import CalamineWorkbook
 
 from safeplan.config import settings
 from safeplan.ingest.fields import BadValue, parse_uk_date
@@ -25,7 +24,7 @@ from safeplan.ingest.staging import StagingTable, annex_a_tables, snake
 from safeplan.ingest.tabular import year_from_path
 
 
-def open_workbook(path: Path) -> Workbook:
+def open_workbook(path: Path) -> CalamineWorkbook:
     check_size(path)
     if not zipfile.is_zipfile(path):
         raise refuse(path.name, "SP-XLSX", "this is not an Excel workbook (.xlsx); save it as one")
@@ -41,13 +40,16 @@ def open_workbook(path: Path) -> Workbook:
         if "xl/workbook.xml" not in z.namelist():
             raise refuse(path.name, "SP-XLSX", "this zip file is not an Excel workbook (.xlsx)")
     try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken parts
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken parts
         raise refuse(path.name, "SP-XLSX", f"the workbook cannot be read ({exc})") from exc
 
 
-def sheet_rows(book: Workbook, sheet: str) -> Iterator[tuple[Any, ...]]:
-    yield from book[sheet].iter_rows(values_only=True)
+def sheet_rows(book: CalamineWorkbook, sheet: str) -> Iterator[list[Any]]:
+    try:
+        yield from book.get_sheet_by_name(sheet).iter_rows()
+    except Exception as exc:
+        raise refuse(sheet, "SP-XLSX", f"the sheet {sheet!r} cannot be read ({exc})") from exc
 
 
 def _cell_date(value: str) -> date:
@@ -57,6 +59,8 @@ def _cell_date(value: str) -> date:
 def _as_text(value: Any) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value).strip()
@@ -71,9 +75,9 @@ def _parse_date(text: str) -> date:
 
 def read_annex_a(path: Path, year: str | None = None) -> Staged:
     book = open_workbook(path)
-    try:
+    with book:
         specs = {t.record.removesuffix(" row"): t for t in annex_a_tables()}
-        if not set(book.sheetnames) & set(specs):
+        if not set(book.sheet_names) & set(specs):
             raise refuse(
                 path.name,
                 "SP-ANNEXA",
@@ -81,7 +85,7 @@ def read_annex_a(path: Path, year: str | None = None) -> Staged:
                 "(List 1 … List 11); check it is the Annex A return",
             )
         staged = Staged(path, "annex_a", "annex_a", year or year_from_path(path))
-        for sheet in book.sheetnames:
+        for sheet in book.sheet_names:
             spec = specs.get(sheet)
             if spec is None:
                 staged.finding(
@@ -95,11 +99,9 @@ def read_annex_a(path: Path, year: str | None = None) -> Staged:
                 continue
             _read_sheet(staged, book, sheet, spec)
         return staged
-    finally:
-        book.close()
 
 
-def _read_sheet(staged: Staged, book: Workbook, sheet: str, spec: StagingTable) -> None:
+def _read_sheet(staged: Staged, book: CalamineWorkbook, sheet: str, spec: StagingTable) -> None:
     rows = sheet_rows(book, sheet)
     header = [snake(_as_text(h)) for h in next(rows, ())]
     missing = [c.field for c in spec.columns if c.required and c.name not in header]

@@ -41,7 +41,9 @@ _NESTED = {
 
 
 def _name(elem: Any) -> str:
-    return str(etree.QName(elem).localname)
+    """The element's name without any namespace (string slicing: this runs per element)."""
+    tag: str = elem.tag
+    return tag[tag.find("}") + 1 :]
 
 
 def _text(elem: Any) -> str:
@@ -52,6 +54,7 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.staged = Staged(path, "cin_census", "cin_census", None)
+        self.lines: dict[str, int] = {}  # field → line of the leaves just read, for findings
 
     def record(
         self,
@@ -68,7 +71,9 @@ class _Reader:
         found: list[tuple[str, str, str]] = []
         values = convert(leaves, spec, PARSERS, lambda f, r, m: found.append((f, r, m)))
         for field_name, rule, message in found:
-            self.staged.finding(where, field_name, rule, message, line, table=spec.name, seq=seq)
+            at = self.lines.get(field_name.lower(), line)
+            self.staged.finding(where, field_name, rule, message, at, table=spec.name, seq=seq)
+        self.lines = {}
         return rows.add((parent, child, self.path.name, where, line), values)
 
     def leaves(self, elem: Any, spec: StagingTable, where: str) -> dict[str, str]:
@@ -81,6 +86,7 @@ class _Reader:
                 continue
             if name in known:
                 out[name.lower()] = _text(sub)
+                self.lines[name.lower()] = sub.sourceline
             else:
                 self.staged.finding(
                     where,

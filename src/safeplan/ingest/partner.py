@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from safeplan.ingest.annex_a import open_workbook, sheet_rows
 from safeplan.ingest.fields import (
     parse_any_date,
     parse_bool,
@@ -122,26 +126,22 @@ def _check_codes_and_keys(staged: Staged, spec: StagingTable, template: Template
 
 def _xlsx_as_csv(path: Path) -> tuple[str, list[str]]:
     """The first sheet of a partner workbook as CSV text, so both formats share one reader."""
-    import csv
-    import io
-
-    from safeplan.ingest.annex_a import open_workbook, sheet_rows
-
-    book = open_workbook(path)
-    try:
+    with open_workbook(path) as book:
         out = io.StringIO()
         writer = csv.writer(out)
-        for row in sheet_rows(book, book.sheetnames[0]):
-            writer.writerow(
-                [
-                    "" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v)
-                    for v in row
-                ]
-            )
-    finally:
-        book.close()
+        for row in sheet_rows(book, book.sheet_names[0]):
+            writer.writerow([_cell(v) for v in row])
     text = out.getvalue()
     header = next(csv.reader(io.StringIO(text)), [])
     if not header:
         raise refuse(path.name, "SP-CSV-HEADER", "the first sheet is empty", 1)
     return text, [h.strip() for h in header]
+
+
+def _cell(value: object) -> object:
+    """Workbook cells as CSV text: dates in ISO form, whole numbers without '.0'."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return "" if value is None else value

@@ -15,6 +15,7 @@ import duckdb
 from safeplan.ingest.annex_a import read_annex_a
 from safeplan.ingest.cin_census import read_cin_census
 from safeplan.ingest.findings import Finding, Severity, refuse
+from safeplan.ingest.partner import identify as identify_template
 from safeplan.ingest.partner import read_partner
 from safeplan.ingest.rules import run_rules
 from safeplan.ingest.safety import check_size
@@ -58,14 +59,15 @@ def read_file(path: Path, year: str | None = None) -> Staged:
     if suffix in (".xlsx", ".xlsm"):
         from safeplan.ingest.annex_a import open_workbook
 
-        book = open_workbook(path)
-        sheets = book.sheetnames
-        book.close()
+        with open_workbook(path) as book:
+            sheets = book.sheet_names
         if any(s.startswith("List ") for s in sheets):
             return read_annex_a(path, year)
         return read_partner(path, year)
     if suffix == ".csv":
         _, header = read_header(path)
+        if identify(header, path.name, exact=True) is None and identify_template(header, path.name):
+            return read_partner(path, year)
         if identify(header, path.name) is not None:
             return read_ssda903(path, year)
         return read_partner(path, year)

@@ -13,13 +13,15 @@ from safeplan.ingest.tabular import check_columns, read_header, read_rows, year_
 PARSERS: dict[str, Parser] = {"date": parse_uk_date, "int": parse_int}
 
 
-def identify(header: list[str], file_name: str) -> StagingTable | None:
+def identify(header: list[str], file_name: str, *, exact: bool = False) -> StagingTable | None:
     """Which 903 file this is: exact columns first, then the file name, then the best overlap."""
     have = {h.lower() for h in header}
     tables = s903_tables()
     for table in tables:
         if have == {c.name for c in table.columns}:
             return table
+    if exact:
+        return None
     stem = file_name.lower()
     for label, name in sorted(S903_FILES.items(), key=lambda kv: -len(kv[0])):
         if label.lower() in stem.replace("_", "").replace("-", ""):
@@ -45,10 +47,3 @@ def read_ssda903(path: Path, year: str | None = None) -> Staged:
     staged = Staged(path, "ssda903", f"ssda903:{label.lower()}", year or year_from_path(path))
     read_rows(staged, text, spec, PARSERS)
     return staged
-
-
-def looks_like_903(header: list[str]) -> bool:
-    return "child" in {h.lower() for h in header} and any(
-        {h.lower() for h in header} <= {c.name for c in t.columns} | {"child"}
-        for t in s903_tables()
-    )

@@ -1,28 +1,36 @@
-"""Loading a checked file into the canonical store: atomic, idempotent, replacing older returns.
+"""Loading files into the canonical store: atomic, idempotent, replacing older returns.
 
-One file is one transaction. Inside it: a file already loaded (same SHA-256) changes
-nothing; an older load of the same return (same kind, collection year and council) is
-removed and marked replaced; the file's canonical rows, findings and quarantined records
-are written; the load is recorded. Any failure, or a killed process, rolls all of it back.
+A file is first *prepared* — read, validated, pseudonymised and mapped to canonical rows —
+which needs no store, so several files are prepared at once in worker processes. Then it is
+*loaded*, one file per transaction: a file already loaded (same SHA-256) changes nothing;
+an older load of the same return (same kind, collection year and council) is removed and
+marked replaced; the canonical rows, findings and quarantined records are written; the load
+is recorded. Any failure, or a killed process, rolls all of it back.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from safeplan.ingest.findings import FINDING_COLUMNS, refuse
-from safeplan.ingest.pipeline import Checked
+from safeplan.ingest.findings import FINDING_COLUMNS, FileRefused, Finding, refuse
+from safeplan.ingest.partner import partner_tables
+from safeplan.ingest.pipeline import Checked, check
 from safeplan.ingest.pseudonym import normalise, pseudonymise
 from safeplan.store.db import Store
-from safeplan.store.schema import ROW_ID_BITS, CanonicalTable, canonical_tables
+from safeplan.store.schema import IDENTIFIERS, ROW_ID_BITS, CanonicalTable, canonical_tables
 
 FAULT_ENV = "SAFEPLAN_FAULT_KILL_AFTER"
 """Test hook: the name of a canonical table after whose insert the process kills itself."""
@@ -49,87 +57,175 @@ class LoadResult:
         )
 
 
-def load_checked(store: Store, checked: Checked, key: bytes) -> LoadResult:
+@dataclass
+class Prepared:
+    """A file ready to load: canonical rows keyed by staging table, findings, quarantine.
+
+    Holds no connection, so it can come back from a worker process.
+    """
+
+    file: str
+    source: str
+    kind: str
+    period: str | None
+    la: str | None
+    file_hash: str
+    file_bytes: int
+    findings: list[Finding]
+    frames: dict[str, pa.Table] = field(default_factory=dict)  # staging name → rows
+    quarantine: pa.Table | None = None
+    seconds: float = 0.0
+
+    @property
+    def quarantined(self) -> int:
+        return 0 if self.quarantine is None else self.quarantine.num_rows
+
+
+def tables() -> dict[str, CanonicalTable]:
+    return canonical_tables(partner_tables())
+
+
+def prepare(checked: Checked, key: bytes) -> Prepared:
+    """Map a checked file to canonical rows (pseudonymised, quarantined rows left out)."""
+    s = checked.staged
+    frames = _frames(checked, key, tables())
+    return Prepared(
+        s.file.name, s.source, s.kind, s.period, s.la, checked.file_hash, checked.file_bytes,
+        checked.findings, frames, _quarantine(checked, key),
+    )  # fmt: skip
+
+
+def prepare_file(path: Path, year: str | None, key: bytes) -> Prepared | FileRefused:
+    """Check and prepare one file; a refusal is returned, not raised, to cross processes."""
     started = time.perf_counter()
-    staged = checked.staged
-    if staged.period is None:
+    try:
+        checked = check(path, year)
+    except FileRefused as exc:
+        return exc
+    try:
+        prepared = prepare(checked, key)
+    finally:
+        checked.close()
+    prepared.seconds = time.perf_counter() - started
+    return prepared
+
+
+def prepare_files(
+    paths: list[Path], year: str | None, key: bytes, workers: int | None = None
+) -> Iterator[tuple[Path, Prepared | FileRefused]]:
+    """Prepare files in parallel (one process per core), yielding them in the given order."""
+    workers = workers or min(len(paths), os.cpu_count() or 1)
+    if workers <= 1:
+        for path in paths:
+            yield path, prepare_file(path, year, key)
+        return
+    ctx = multiprocessing.get_context("spawn")  # no inherited database handles
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        futures = [pool.submit(prepare_file, p, year, key) for p in paths]
+        for path, future in zip(paths, futures, strict=True):
+            yield path, future.result()
+
+
+def load_files(
+    store: Store,
+    paths: list[Path],
+    year: str | None,
+    key: bytes,
+    report: Callable[[Path, LoadResult | FileRefused], None],
+    workers: int | None = None,
+) -> int:
+    """Prepare in parallel, load in order; returns the number of files refused."""
+    refused = 0
+    for path, prepared in prepare_files(paths, year, key, workers):
+        if isinstance(prepared, FileRefused):
+            refused += 1
+            report(path, prepared)
+            continue
+        try:
+            report(path, load_prepared(store, prepared))
+        except FileRefused as exc:
+            refused += 1
+            report(path, exc)
+    return refused
+
+
+def load_checked(store: Store, checked: Checked, key: bytes) -> LoadResult:
+    return load_prepared(store, prepare(checked, key))
+
+
+def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
+    started = time.perf_counter()
+    if prepared.period is None:
         raise refuse(
-            staged.file.name,
+            prepared.file,
             "SP-PERIOD",
-            "SafePlan cannot tell which collection year this file is for; put the year "
-            "in its name or folder (e.g. episodes_2024.csv) or pass --year 2024",
+            "SafePlan cannot tell which collection year this file is for; put the year in its "
+            "name or folder (e.g. episodes_2024.csv) or pass --year 2024",
         )
-    tables = canonical_tables(_extra_specs(checked))
-    store.ensure_schema(list(tables.values()))
+    known = tables()
+    store.ensure_schema(list(known.values()))
     with store.transaction():
         done = store.query(
             "SELECT load_id FROM sp_loads WHERE file_hash = ? AND status = 'loaded'",
-            [checked.file_hash],
+            [prepared.file_hash],
         )
         if done:
-            return LoadResult(staged.file.name, int(done[0][0]), "unchanged", 0, 0, 0)
+            return LoadResult(prepared.file, int(done[0][0]), "unchanged", 0, 0, 0)
         load_id = int(store.query("SELECT coalesce(max(load_id), 0) + 1 FROM sp_loads")[0][0])
-        replaced = _replace_older(store, checked, load_id, tables)
-        frames = canonical_frames(checked, key, load_id, tables)
+        replaced = _replace_older(store, prepared, load_id, known)
         records = 0
-        for table, frame in frames:
-            store.insert(table.name, table.column_names, frame)
+        for name, frame in prepared.frames.items():
+            table = known[name]
+            store.insert(table.name, table.column_names, _with_ids(frame, load_id, prepared))
             records += frame.num_rows
             if os.environ.get(FAULT_ENV) == table.name:
                 os.kill(os.getpid(), signal.SIGKILL)
-        _write_findings(store, checked, load_id)
-        _write_quarantine(store, checked, load_id, key)
-        seconds = time.perf_counter() - started
+        _write_findings(store, prepared, load_id)
+        if prepared.quarantine is not None and prepared.quarantine.num_rows:
+            q = prepared.quarantine
+            store.insert(
+                "sp_quarantine", ["load_id", *q.column_names], _const(q, "load_id", load_id)
+            )
+        seconds = prepared.seconds + time.perf_counter() - started
         store.execute(
             "INSERT INTO sp_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?, ?, ?, ?)",
-            [
-                load_id,
-                staged.kind,
-                staged.source,
-                staged.period,
-                staged.la,
-                staged.file.name,
-                checked.file_hash,
-                checked.file_bytes,
-                datetime.now(UTC).replace(tzinfo=None),
-                records,
-                checked.quarantine_count,
-                len(checked.findings),
-                seconds,
-            ],
-        )
-    return LoadResult(
-        staged.file.name,
-        load_id,
-        "loaded",
-        records,
-        checked.quarantine_count,
-        len(checked.findings),
-        tuple(replaced),
-        seconds,
+            [load_id, prepared.kind, prepared.source, prepared.period, prepared.la, prepared.file,
+             prepared.file_hash, prepared.file_bytes, datetime.now(UTC).replace(tzinfo=None),
+             records, prepared.quarantined, len(prepared.findings), seconds],
+        )  # fmt: skip
+    return LoadResult(prepared.file, load_id, "loaded", records, prepared.quarantined,
+                      len(prepared.findings), tuple(replaced), seconds)  # fmt: skip
+
+
+def _const(table: pa.Table, name: str, value: Any) -> pa.Table:
+    return table.add_column(0, name, pa.array([value] * table.num_rows, type=pa.int64()))
+
+
+def _with_ids(frame: pa.Table, load_id: int, prepared: Prepared) -> pa.Table:
+    """Row ids unique across loads (load_id << 32 | _seq), and the load's lineage."""
+    base = pa.scalar(load_id << ROW_ID_BITS, pa.int64())
+    n = frame.num_rows
+    return (
+        frame.append_column("record_id", pc.add(frame["_seq"], base))
+        .append_column("parent_id", pc.add(frame["_parent"], base))
+        .append_column("load_id", pa.array([load_id] * n, pa.int64()))
+        .append_column("source_hash", pa.array([prepared.file_hash] * n, pa.string()))
     )
 
 
-def _extra_specs(checked: Checked) -> tuple[Any, ...]:
-    from safeplan.ingest.partner import partner_tables
-
-    return partner_tables()
-
-
 def _replace_older(
-    store: Store, checked: Checked, load_id: int, tables: dict[str, CanonicalTable]
+    store: Store, prepared: Prepared, load_id: int, known: dict[str, CanonicalTable]
 ) -> list[int]:
-    s = checked.staged
     older = [
         int(r[0])
         for r in store.query(
             "SELECT load_id FROM sp_loads WHERE kind = ? AND period = ? AND coalesce(la, '') = ? "
             "AND status = 'loaded'",
-            [s.kind, s.period, s.la or ""],
+            [prepared.kind, prepared.period, prepared.la or ""],
         )
     ]
     for old in older:
-        for table in {t.name for t in tables.values()}:
+        for table in sorted({t.name for t in known.values()}):
             store.execute(f"DELETE FROM {table} WHERE load_id = ?", [old])
         store.execute(
             "UPDATE sp_loads SET status = 'replaced', replaced_by = ? WHERE load_id = ?",
@@ -142,22 +238,19 @@ def _pseudonyms(checked: Checked, key: bytes) -> pa.Table:
     """Raw identifier (normalised) → pseudonym, for every identifier in the file."""
     raw: set[str] = set()
     for rows in checked.staged.tables.values():
-        for col in ("lachildid", "child", "child_unique_id", "child_id"):
+        for col in IDENTIFIERS:
             if col in rows.data:
                 raw.update(normalise(str(v)) for v in rows.data[col] if v is not None)
     ids = sorted(raw)
     return pa.table({"raw": ids, "pid": [pseudonymise(i, key) for i in ids]})
 
 
-def canonical_frames(
-    checked: Checked, key: bytes, load_id: int, tables: dict[str, CanonicalTable]
-) -> list[tuple[CanonicalTable, pa.Table]]:
+def _frames(checked: Checked, key: bytes, known: dict[str, CanonicalTable]) -> dict[str, pa.Table]:
     con = checked.con
     con.register("_pseudonyms", _pseudonyms(checked, key))
-    base = load_id << ROW_ID_BITS
-    out = []
+    out = {}
     for name, rows in checked.staged.tables.items():
-        table = tables.get(name)
+        table = known.get(name)
         if table is None or len(rows) == 0:
             continue
         bad = sorted(checked.quarantined.get(name, {}))
@@ -168,58 +261,53 @@ def canonical_frames(
             ident, join = "c.lachildid", "LEFT JOIN cin_child c ON c._seq = s._child"
         else:
             ident, join = "NULL", ""
-        data_cols = ", ".join(f"s.{c} AS {n}" for c, n, _ in table.columns)
+        data_cols = "".join(f", s.{c} AS {n}" for c, n, _ in table.columns)
         sql = f"""
-            SELECT ? + s._seq AS record_id,
-                   CASE WHEN s._parent IS NULL THEN NULL ELSE ? + s._parent END AS parent_id,
-                   p.pid AS person_id{", " + data_cols if data_cols else ""},
-                   ?::BIGINT AS load_id, s._file AS source_file, ? AS source_hash,
-                   s._row AS source_row
+            SELECT s._seq, s._parent, p.pid AS person_id{data_cols},
+                   s._file AS source_file, s._row AS source_row
             FROM {name} s {join}
             LEFT JOIN _pseudonyms p ON p.raw = upper(trim(CAST({ident} AS VARCHAR)))
             WHERE s._seq NOT IN (SELECT seq FROM _bad)
             ORDER BY s._seq"""
-        frame = con.execute(sql, [base, base, load_id, checked.file_hash]).to_arrow_table()
-        out.append((table, frame))
+        out[name] = con.execute(sql).to_arrow_table()
         con.unregister("_bad")
     con.unregister("_pseudonyms")
     return out
 
 
-def _write_findings(store: Store, checked: Checked, load_id: int) -> None:
-    if not checked.findings:
+def _write_findings(store: Store, prepared: Prepared, load_id: int) -> None:
+    if not prepared.findings:
         return
     cols = [c for c in FINDING_COLUMNS if c != "seq"]
-    data: dict[str, list[Any]] = {"load_id": [load_id] * len(checked.findings)}
+    data: dict[str, list[Any]] = {"load_id": [load_id] * len(prepared.findings)}
     for c in cols:
+        values = (getattr(f, c) for f in prepared.findings)
         data["staging_table" if c == "table" else c] = [
-            str(v) if c in ("level", "severity") else v
-            for v in (getattr(f, c) for f in checked.findings)
+            str(v) if c in ("level", "severity") else v for v in values
         ]
     store.insert("sp_findings", list(data), pa.table(data))
 
 
-def _write_quarantine(store: Store, checked: Checked, load_id: int, key: bytes) -> None:
-    rows: dict[str, list[Any]] = {
-        k: [] for k in ("load_id", "staging_table", "location", "line", "reasons", "record")
+def _quarantine(checked: Checked, key: bytes) -> pa.Table | None:
+    """Each rejected record with its place, reasons and values (identifier pseudonymised)."""
+    cols: dict[str, list[Any]] = {
+        k: [] for k in ("staging_table", "location", "line", "reasons", "record")
     }
-    for table, bad in checked.quarantined.items():
-        data = checked.staged.tables[table].data
-        spec_cols = [c.name for c in checked.staged.tables[table].spec.columns]
+    for name, bad in checked.quarantined.items():
+        rows = checked.staged.tables[name]
+        spec_cols = [c.name for c in rows.spec.columns]
         for seq, reasons in sorted(bad.items()):
             i = seq - 1
-            record = {c: _jsonable(data[c][i]) for c in spec_cols}
-            for ident in ("lachildid", "child", "child_unique_id", "child_id"):
+            record = {c: _jsonable(rows.data[c][i]) for c in spec_cols}
+            for ident in IDENTIFIERS:
                 if record.get(ident) is not None:
                     record[ident] = pseudonymise(str(record[ident]), key)
-            rows["load_id"].append(load_id)
-            rows["staging_table"].append(table)
-            rows["location"].append(data["_row"][i])
-            rows["line"].append(data["_line"][i])
-            rows["reasons"].append("; ".join(reasons))
-            rows["record"].append(json.dumps(record, sort_keys=True))
-    if rows["load_id"]:
-        store.insert("sp_quarantine", list(rows), pa.table(rows))
+            cols["staging_table"].append(name)
+            cols["location"].append(rows.data["_row"][i])
+            cols["line"].append(rows.data["_line"][i])
+            cols["reasons"].append("; ".join(reasons))
+            cols["record"].append(json.dumps(record, sort_keys=True))
+    return pa.table(cols) if cols["location"] else None
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,72 @@
+"""Reference sections of the docs, generated from the code so they cannot drift.
+
+A generated section sits between ``<!-- generated:NAME -->`` and ``<!-- end:NAME -->`` in a
+docs page; ``make docs`` (``python -m safeplan.docgen``) rewrites them, and a test fails
+when a page is out of date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from safeplan.ingest.partner import partner_tables
+from safeplan.ingest.rules import rules_markdown
+from safeplan.ingest.staging import all_tables
+from safeplan.ingest.templates import templates_markdown
+from safeplan.store.schema import canonical_tables
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def canonical_markdown() -> str:
+    lines = [
+        "| source | staging table | canonical table | columns kept |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, table in canonical_tables(partner_tables()).items():
+        cols = ", ".join(f"`{n}`" for _, n, _ in table.columns)
+        lines.append(f"| {table.staging.source} | `{name}` | `{table.name}` | {cols} |")
+    return "\n".join(lines) + "\n"
+
+
+def staging_markdown() -> str:
+    lines = ["| table | record | fields (as the return names them) |", "| --- | --- | --- |"]
+    for table in all_tables().values():
+        if table.source == "annex_a":
+            continue
+        fields = ", ".join(f"{c.field}{'*' if c.required else ''}" for c in table.columns)
+        lines.append(f"| `{table.name}` | {table.record} | {fields} |")
+    return "\n".join(lines) + "\n\n`*` required.\n"
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "templates": lambda: (
+        templates_markdown().split("\n", 2)[2].strip().replace("### ", "#### ") + "\n"
+    ),
+    "rules": rules_markdown,
+    "canonical": canonical_markdown,
+    "staging": staging_markdown,
+}
+
+
+def render(text: str) -> str:
+    for name, make in SECTIONS.items():
+        pattern = re.compile(rf"<!-- generated:{name} -->\n.*?<!-- end:{name} -->", re.S)
+        start, end = f"<!-- generated:{name} -->\n", f"<!-- end:{name} -->"
+        text = pattern.sub((start + make() + end).replace("\\", "\\\\"), text)
+    return text
+
+
+def main() -> None:
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        new = render(text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            print(f"updated {page}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""SSDA903 CSV files per collection year: header, episodes, reviews, missing, OC2, OC3, UASC.
+
+Column names and codes are those of the vendored 2024 column map (ssda903_2024.yml); dates
+are dd/mm/YYYY as in DfE's own files. CHILD is the council's LAchildID, the same identifier
+as in the CIN census.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from contextlib import ExitStack
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from safeplan.synth.population import CarePeriod, Child, birthday, year_bounds
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
+    "episodes": (
+        "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+        "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+    ),
+    "reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
+    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+    "oc2": (
+        "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
+        "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
+    ),
+    "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
+    "uasc": ("CHILD", "DOB", "SEX", "DUC"),
+}  # fmt: skip
+# The spec's table for each file, for tests and readers: file stem -> column_map key.
+SPEC_TABLES = {
+    "header": "Header",
+    "episodes": "Episodes",
+    "reviews": "Reviews",
+    "missing": "Missing",
+    "oc2": "OC2",
+    "oc3": "OC3",
+    "uasc": "UASC",
+}
+
+
+def dmy(day: date | None) -> str:
+    return "" if day is None else day.strftime("%d/%m/%Y")
+
+
+def _known(day: date | None, ref_date: date) -> date | None:
+    return day if day is not None and day <= ref_date else None
+
+
+def _overlaps(period: CarePeriod, start: date, end: date) -> bool:
+    return period.start <= end and (period.end is None or period.end >= start)
+
+
+class S903Writers:
+    """One set of open CSV writers per collection year."""
+
+    def __init__(self, out: Path, years: list[int], seed: int, stack: ExitStack) -> None:
+        self.seed = seed
+        self.writers: dict[int, dict[str, Any]] = {}
+        self.paths: list[Path] = []
+        self.counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+        for year in years:
+            folder = out / str(year)
+            folder.mkdir(parents=True, exist_ok=True)
+            files = {}
+            for name, columns in COLUMNS.items():
+                path = folder / f"{name}.csv"
+                handle = stack.enter_context(path.open("w", newline="", encoding="utf-8"))
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(columns)
+                files[name] = writer
+                self.paths.append(path)
+            self.writers[year] = files
+
+    def _row(self, year: int, name: str, row: list[str]) -> None:
+        self.writers[year][name].writerow(row)
+        self.counts[name] += 1
+
+    def write(self, child: Child) -> None:
+        if not child.care:
+            return
+        for year in self.writers:
+            self._year(child, year)
+
+    def _year(self, child: Child, year: int) -> None:
+        start, end = year_bounds(year)
+        periods = [p for p in child.care if _overlaps(p, start, end)]
+        dob = dmy(child.dob)
+        if periods:
+            sex = child.sex if child.sex in ("1", "2") else "1"
+            upn = child.upn if child.age_on(end) >= 4 else "UN1"
+            mother = ("1" if child.mother else "0") if child.sex == "2" else ""
+            mc_dob = dmy(child.child_dob) if child.mother else ""
+            row = [child.child_id, sex, dob, child.ethnicity, upn, mother, mc_dob]
+            self._row(year, "header", row)
+        for period in periods:
+            for ep in period.placements:
+                ep_end = _known(ep.end, end)
+                if ep.start > end or (ep_end is not None and ep_end < start):
+                    continue
+                self._row(
+                    year,
+                    "episodes",
+                    [
+                        child.child_id, dmy(ep.start), ep.rne, ep.legal_status, period.need,
+                        ep.place, ep.provider, dmy(ep_end), ep.rec if ep_end else "",
+                        ep.change_reason if ep_end else "", child.home_post, ep.pl_post, ep.urn,
+                    ],
+                )  # fmt: skip
+            for when, code in period.reviews:
+                if start <= when <= end:
+                    self._row(year, "reviews", [child.child_id, dob, dmy(when), code])
+            if period.uasc:
+                duc = dmy(_known(child.eighteenth, end))  # ceased to be UASC at 18
+                self._row(year, "uasc", [child.child_id, dob, sex, duc])
+        for m in child.missing:
+            if m.looked_after and start <= m.start.date() <= end:
+                m_end = m.end.date() if m.end is not None else None
+                row = [child.child_id, dob, m.kind, dmy(m.start.date()), dmy(_known(m_end, end))]
+                self._row(year, "missing", row)
+        self._oc2(child, year, periods, end)
+        self._oc3(child, year, start, end)
+
+    def _oc2(self, child: Child, year: int, periods: list[CarePeriod], end: date) -> None:
+        """Children looked after continuously for 12 months at 31 March."""
+        if not any((p.end is None or p.end > end) and (end - p.start).days >= 365 for p in periods):
+            return
+        rng = random.Random(f"oc2/{self.seed}/{child.index}/{year}")  # noqa: S311 - synthetic data
+        age = child.age_on(end)
+        if 4 <= age <= 16 and rng.random() < 0.8:
+            score, reason = str(rng.randint(3, 30)), ""
+        else:
+            score, reason = "", "SDQ1" if not 4 <= age <= 16 else rng.choice(("SDQ2", "SDQ4"))
+
+        def flag(p: float) -> str:
+            return "1" if rng.random() < p else "0"
+
+        substance = flag(0.04) if age >= 10 else "0"
+        received = flag(0.6) if substance == "1" else ""
+        offered = flag(0.4) if received == "0" else ""
+        convicted = flag(0.03) if age >= 10 else ""
+        row = [
+            child.child_id, dmy(child.dob), score, reason, convicted, flag(0.9), flag(0.85),
+            flag(0.8), flag(0.9), substance, received, offered,
+        ]  # fmt: skip
+        self._row(year, "oc2", row)
+
+    def _oc3(self, child: Child, year: int, start: date, end: date) -> None:
+        """Care leavers: a row in the year of their 17th to 21st birthday."""
+        left = [p for p in child.care if p.end is not None and p.end <= end]
+        if not any(
+            child.age_on(p.end) >= 16 and (p.end - max(p.start, birthday(child.dob, 14))).days >= 91
+            for p in left
+            if p.end is not None
+        ):
+            return
+        if not any(start <= birthday(child.dob, age) <= end for age in range(17, 22)):
+            return
+        rng = random.Random(f"oc3/{self.seed}/{child.index}/{year}")  # noqa: S311 - synthetic data
+        in_touch = rng.choice(("YES", "YES", "YES", "YES", "NO", "REFU"))
+        activ = (
+            rng.choice(("F1", "P1", "F2", "P2", "F4", "G4", "G5", "G6"))
+            if in_touch == "YES"
+            else "0"
+        )
+        accom = (
+            rng.choice(("B1", "C1", "D1", "E1", "K1", "R1", "S1", "T1", "U1", "V1", "Z2"))
+            if in_touch == "YES"
+            else "0"
+        )
+        self._row(year, "oc3", [child.child_id, dmy(child.dob), in_touch, activ, accom])
