@@ -7,9 +7,9 @@ from pathlib import Path
 
 from safeplan.ingest.findings import FileRefused, Severity
 from safeplan.ingest.pipeline import check
-from safeplan.synth import SynthSummary
 from safeplan.store.db import connect
 from safeplan.store.load import LoadResult, load_files
+from safeplan.synth import SynthSummary
 
 KEY = b"synthetic-partnership"
 
