@@ -104,8 +104,12 @@ def test_schema_command_prints_json_schema() -> None:
 
 def test_demo_runs_as_an_installed_command(safeplan_home: Path) -> None:
     exe = Path(sys.executable).with_name("safeplan")
-    result = subprocess.run([str(exe), "demo"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [str(exe), "demo", "--children", "300", "--years", "2"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
     assert "Validated the 3 bundled plans" in result.stdout
+    assert "- cin_census: 2 files" in result.stdout and "0 quarantined" in result.stdout
     assert (safeplan_home / "demo" / f"{DURHAM}.yaml").is_file()
     assert json.loads((safeplan_home / "demo" / "plan.schema.json").read_text())["title"] == "Plan"
 

@@ -137,27 +137,6 @@ def plans_schema() -> None:
     typer.echo(json.dumps(plan_schema(), indent=2, ensure_ascii=False))
 
 
-@app.command()
-def demo() -> None:
-    """Run the main job available so far, saying what it did at each step."""
-    out_dir = settings().home / "demo"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = library.entries()
-    typer.echo(f"SafePlan demo — working in {out_dir}")
-    typer.echo(f"1. Validated the {len(rows)} bundled plans:")
-    for e in rows:
-        measures = sum(1 for _ in e.plan.measure_refs())
-        typer.echo(
-            f"   - {e.plan.id}: {len(e.plan.priorities)} priorities, {measures} key measures"
-        )
-    for e in rows:
-        (out_dir / f"{e.plan.id}.yaml").write_text(dump_plan(e.plan), encoding="utf-8")
-    (out_dir / "plan.schema.json").write_text(json.dumps(plan_schema(), indent=2), encoding="utf-8")
-    typer.echo(f"2. Exported each as YAML, and the plan JSON Schema, to {out_dir}")
-    typer.echo("3. The County Durham plan on a page, 2017–2020:\n")
-    typer.echo(plan_text(library.get("durham-lscb-2017-2020")))
-
-
 # --- data in -----------------------------------------------------------------------------
 
 SUPPORTED = (".xml", ".csv", ".xlsx", ".xlsm")
@@ -308,3 +287,52 @@ def synth(
     typer.echo(
         f"wrote {len(summary.files)} files for {children:,} children over {years} years to {out}"
     )
+
+
+@app.command()
+def demo(
+    children: Annotated[int, typer.Option(min=1, help="Synthetic children")] = 3000,
+    years: Annotated[int, typer.Option(min=1, max=10, help="Collection years")] = 3,
+) -> None:
+    """Run the main job available so far, saying what it did at each step."""
+    from safeplan.synth import generate
+
+    out_dir = settings().home / "demo"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = library.entries()
+    typer.echo(f"SafePlan demo — working in {settings().home}")
+    typer.echo(f"1. Validated the {len(rows)} bundled plans:")
+    for e in rows:
+        measures = sum(1 for _ in e.plan.measure_refs())
+        typer.echo(
+            f"   - {e.plan.id}: {len(e.plan.priorities)} priorities, {measures} key measures"
+        )
+        (out_dir / f"{e.plan.id}.yaml").write_text(dump_plan(e.plan), encoding="utf-8")
+    (out_dir / "plan.schema.json").write_text(json.dumps(plan_schema(), indent=2), encoding="utf-8")
+    typer.echo(f"2. Exported each as YAML, with the plan JSON Schema, to {out_dir}")
+    data = out_dir / "data"
+    summary = generate(data, children, years, seed=2026)
+    typer.echo(
+        f"3. Synthesised a fictional partnership ({children:,} children, {years} years; no real "
+        f"child data) as {len(summary.files)} files in the real formats, in {data}"
+    )
+    outcomes: list[LoadResult | FileRefused] = []
+    with connect(settings().store_url) as store:
+        load_files(store, _files([data]), None, settings().key(), lambda _p, o: outcomes.append(o))
+        per_source = store.query(
+            "SELECT source, count(*), sum(records), sum(quarantined), sum(findings) FROM sp_loads "
+            "WHERE status = 'loaded' GROUP BY source ORDER BY source"
+        )
+    fresh = sum(1 for o in outcomes if isinstance(o, LoadResult) and o.status == "loaded")
+    typer.echo(
+        f"4. Validated and loaded them into the store {settings().store_url} "
+        f"({fresh} new loads, {len(outcomes) - fresh} already there):"
+    )
+    for source, files, records, quarantined, findings in per_source:
+        typer.echo(
+            f"   - {source}: {files} files, {records:,} records, {quarantined:,} quarantined, "
+            f"{findings:,} findings"
+        )
+    typer.echo("   (`safeplan loads` lists every load; `safeplan validate` writes every finding)")
+    typer.echo("5. The County Durham plan on a page, 2017–2020:\n")
+    typer.echo(plan_text(library.get("durham-lscb-2017-2020")))

@@ -14,7 +14,7 @@ from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused
 from safeplan.ingest.pipeline import check
 from safeplan.store.db import Store, connect
-from safeplan.store.load import FAULT_ENV, LoadResult, load_checked
+from safeplan.store.load import FAULT_ENV, LoadResult, load_checked, load_files
 from safeplan.store.schema import canonical_tables
 
 KEY = b"test-partnership-key"
@@ -164,3 +164,67 @@ def test_killing_a_load_half_way_leaves_the_store_as_before(
         assert snapshot(store) == before
         assert store.query("SELECT count(*) FROM sp_loads")[0][0] == 1
     settings.cache_clear()
+
+
+def _hostile_files(folder: Path, good: Path) -> dict[str, Path]:
+    """One file of each hostile or broken kind the loader must refuse."""
+    from tests.ingest.test_hostile import LAUGHS, XXE
+
+    text = good.read_bytes()
+    files = {
+        "xxe": (folder / "xxe_2024.xml", XXE),
+        "billion_laughs": (folder / "laughs_2024.xml", LAUGHS),
+        "truncated": (folder / "cut_2024.xml", text[: len(text) // 2]),
+        "not_utf8": (folder / "latin1_2024.xml", text.replace(b"TEST0001", b"TEST\xe9001")),
+        "missing_column": (folder / "episodes_2024.csv", b"CHILD,RNE,LS\n1,S,C2\n"),
+        "not_a_workbook": (folder / "annex_a_2024.xlsx", b"PK\x03\x04 not a zip"),
+        "no_year": (folder / "episodes.csv", b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
+                    b"REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n1,01/05/2023,S,C2,N1,U1,PR1,,,,,,\n"),
+    }  # fmt: skip
+    for path, data in files.values():
+        path.write_bytes(data)
+    return {name: path for name, (path, _) in files.items()}
+
+
+def test_every_hostile_file_is_refused_and_changes_nothing(
+    store_url: str, cin_sample: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    hostile = _hostile_files(folder, cin_sample)
+    with connect(store_url) as store:
+        load(store, cin_sample)
+        before = snapshot(store)
+        outcomes: dict[str, object] = {}
+        refused = load_files(store, list(hostile.values()), None, KEY,
+                             lambda p, o: outcomes.__setitem__(p.name, o), workers=1)  # fmt: skip
+        assert refused == len(hostile)
+        for name, path in hostile.items():
+            outcome = outcomes[path.name]
+            assert isinstance(outcome, FileRefused), name
+            assert outcome.finding.file == path.name and outcome.finding.message, name
+        assert snapshot(store) == before
+
+
+def test_invalid_codes_and_a_duplicate_child_are_kept_out(
+    store_url: str, cin_sample: Path, tmp_path: Path
+) -> None:
+    text = cin_sample.read_text()
+    bad = tmp_path / "cin_census_2024_codes.xml"
+    bad.write_text(
+        text.replace("<Ethnicity>MWBC</Ethnicity>", "<Ethnicity>ZZZZ</Ethnicity>").replace(
+            "<LAchildID>TEST0002</LAchildID>", "<LAchildID>TEST0001</LAchildID>"
+        )
+    )
+    checked = check(bad)
+    found = {(f.rule, f.location, f.field) for f in checked.findings}
+    assert ("CIN 4220", "Child[2]", "Ethnicity") in found  # not a valid ethnicity code
+    assert ("CIN 8510", "Child[2]", "LAchildID") in found  # the same child twice
+    checked.close()
+    with connect(store_url) as store:
+        result = load(store, bad)
+        assert result.quarantined > 0
+        stored = store.query("SELECT ethnicity FROM ssd_person")
+        assert ("ZZZZ",) not in stored
+        reasons = " ".join(r[0] for r in store.query("SELECT reasons FROM sp_quarantine"))
+        assert "CIN 4220" in reasons and "CIN 8510" in reasons

@@ -398,7 +398,7 @@ ANNEX_A_LISTS: dict[str, tuple[str, ...]] = {
         "Date of Placement Order",
         "Date of Matching Child and Prospective Adopters",
         "Date Placed for Adoption",
-        "Date of Adoption Order",
+        "Date of Adoption Order ",  # sic: the template has the space
         "Date of Decision that Child Should No Longer be Placed for Adoption",
         "Reason Why Child No Longer Placed for Adoption",
         "Date the child was placed for fostering in FFA or concurrent planning placement",

@@ -41,7 +41,13 @@ class Store:
     def close(self) -> None:
         raise NotImplementedError
 
+    _schema_ready = False
+
     def ensure_schema(self, tables: Sequence[CanonicalTable]) -> None:
+        """Create any missing table (once per connection: loads call it for every file)."""
+        if self._schema_ready and tables:
+            return
+        self._schema_ready = bool(tables)
         with self.transaction():
             for ddl in SYSTEM_DDL:
                 self.execute(ddl)

@@ -172,7 +172,7 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
         if done:
             return LoadResult(prepared.file, int(done[0][0]), "unchanged", 0, 0, 0)
         load_id = int(store.query("SELECT coalesce(max(load_id), 0) + 1 FROM sp_loads")[0][0])
-        replaced = _replace_older(store, prepared, load_id, known)
+        replaced = _replace_older(store, prepared, load_id)
         records = 0
         for name, frame in prepared.frames.items():
             table = known[name]
@@ -188,10 +188,11 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
             )
         seconds = prepared.seconds + time.perf_counter() - started
         store.execute(
-            "INSERT INTO sp_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?, ?, ?, ?)",
+            "INSERT INTO sp_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?, ?, ?, ?, ?)",
             [load_id, prepared.kind, prepared.source, prepared.period, prepared.la, prepared.file,
              prepared.file_hash, prepared.file_bytes, datetime.now(UTC).replace(tzinfo=None),
-             records, prepared.quarantined, len(prepared.findings), seconds],
+             records, prepared.quarantined, len(prepared.findings), seconds,
+             ",".join(sorted(known[n].name for n in prepared.frames))],
         )  # fmt: skip
     return LoadResult(prepared.file, load_id, "loaded", records, prepared.quarantined,
                       len(prepared.findings), tuple(replaced), seconds)  # fmt: skip
@@ -213,25 +214,21 @@ def _with_ids(frame: pa.Table, load_id: int, prepared: Prepared) -> pa.Table:
     )
 
 
-def _replace_older(
-    store: Store, prepared: Prepared, load_id: int, known: dict[str, CanonicalTable]
-) -> list[int]:
-    older = [
-        int(r[0])
-        for r in store.query(
-            "SELECT load_id FROM sp_loads WHERE kind = ? AND period = ? AND coalesce(la, '') = ? "
-            "AND status = 'loaded'",
-            [prepared.kind, prepared.period, prepared.la or ""],
-        )
-    ]
-    for old in older:
-        for table in sorted({t.name for t in known.values()}):
+def _replace_older(store: Store, prepared: Prepared, load_id: int) -> list[int]:
+    """Remove the rows of earlier loads of the same return (from the tables they filled)."""
+    older = store.query(
+        "SELECT load_id, tables FROM sp_loads WHERE kind = ? AND period = ? "
+        "AND coalesce(la, '') = ? AND status = 'loaded'",
+        [prepared.kind, prepared.period, prepared.la or ""],
+    )
+    for old, filled in older:
+        for table in filter(None, (filled or "").split(",")):
             store.execute(f"DELETE FROM {table} WHERE load_id = ?", [old])
         store.execute(
             "UPDATE sp_loads SET status = 'replaced', replaced_by = ? WHERE load_id = ?",
             [load_id, old],
         )
-    return older
+    return [int(old) for old, _ in older]
 
 
 def _pseudonyms(checked: Checked, key: bytes) -> pa.Table:

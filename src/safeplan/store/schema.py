@@ -99,7 +99,8 @@ SYSTEM_DDL = (
         load_id BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, source VARCHAR NOT NULL,
         period VARCHAR, la VARCHAR, file_name VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
         file_bytes BIGINT, status VARCHAR NOT NULL, replaced_by BIGINT, loaded_at TIMESTAMP,
-        records BIGINT, quarantined BIGINT, findings BIGINT, seconds DOUBLE PRECISION)""",
+        records BIGINT, quarantined BIGINT, findings BIGINT, seconds DOUBLE PRECISION,
+        tables VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS sp_findings (
         load_id BIGINT, file VARCHAR, location VARCHAR, field VARCHAR, rule VARCHAR,
         message VARCHAR, level VARCHAR, severity VARCHAR, line BIGINT, staging_table VARCHAR)""",
