@@ -188,7 +188,8 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
             )
         seconds = prepared.seconds + time.perf_counter() - started
         store.execute(
-            "INSERT INTO sp_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sp_loads VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?, ?, ?, ?, ?)",
             [load_id, prepared.kind, prepared.source, prepared.period, prepared.la, prepared.file,
              prepared.file_hash, prepared.file_bytes, datetime.now(UTC).replace(tzinfo=None),
              records, prepared.quarantined, len(prepared.findings), seconds,
