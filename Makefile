@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.safeplan-installed
 UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install demo test lint bench format docs clean
 

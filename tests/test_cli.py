@@ -106,8 +106,10 @@ def test_demo_runs_as_an_installed_command(safeplan_home: Path) -> None:
     exe = Path(sys.executable).with_name("safeplan")
     result = subprocess.run(
         [str(exe), "demo", "--children", "300", "--years", "2"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Validated the 3 bundled plans" in result.stdout
     assert "- cin_census: 2 files" in result.stdout and "0 quarantined" in result.stdout
     assert (safeplan_home / "demo" / f"{DURHAM}.yaml").is_file()
@@ -133,10 +135,13 @@ def test_validate_prints_a_summary_and_writes_every_finding(tmp_path: Path) -> N
 
 
 def test_load_twice_then_list_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    (folder / "cin_census_2024.xml").write_bytes((FIXTURES / "cin_census_2024.xml").read_bytes())
     code, text, _ = run("load", str(FIXTURES / "cin_census_2024.xml"))
     assert code == 0, text
     assert "cin_census_2024.xml: load 1: 12 records stored, 0 quarantined, 0 findings" in text
-    code, text, _ = run("load", str(FIXTURES))
+    code, text, _ = run("load", str(folder))
     assert code == 0
     assert "already loaded as load 1; nothing changed" in text
     code, text, _ = run("loads")

@@ -22,10 +22,19 @@ from rich.progress import (
 from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused, Finding, write_findings
 from safeplan.ingest.pipeline import Checked, check
+from safeplan.measures.benchmarks import load_benchmarks
+from safeplan.measures.catalogue import catalogue
+from safeplan.measures.data import BREAKDOWNS, Source
+from safeplan.measures.engine import compute
+from safeplan.measures.periods import Period
+from safeplan.measures.periods import parse as parse_period
+from safeplan.measures.scorecard import plan_measures
+from safeplan.measures.scorecard import scorecard as build_scorecard
 from safeplan.plans import library
 from safeplan.plans.model import Plan
 from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
+from safeplan.publish.tables import results_table, scorecard_text, write_table
 from safeplan.store.db import connect
 from safeplan.store.load import LoadResult, load_files
 
@@ -336,3 +345,81 @@ def demo(
     typer.echo("   (`safeplan loads` lists every load; `safeplan validate` writes every finding)")
     typer.echo("5. The County Durham plan on a page, 2017–2020:\n")
     typer.echo(plan_text(library.get("durham-lscb-2017-2020")))
+
+
+# --- measures ----------------------------------------------------------------------------
+
+measures_app = typer.Typer(help="The measure catalogue and its figures.", no_args_is_help=True)
+app.add_typer(measures_app, name="measures")
+
+
+class OutFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def _period(label: str) -> Period:
+    try:
+        return parse_period(label)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@measures_app.command("list")
+def measures_list() -> None:
+    """Every measure in the catalogue: id, unit, direction and title."""
+    for m in catalogue().values():
+        typer.echo(f"{m.id:<30} {m.unit_label:<5} {m.direction:<9} {m.title}")
+
+
+@measures_app.command("compute")
+def measures_compute(
+    period: Annotated[str, typer.Option(help="2024-Q3, 2024-09, 2024-25 or R12-2024-09")],
+    plan: Annotated[str | None, typer.Option(help="Only this plan's key measures")] = None,
+    measure: Annotated[list[str] | None, typer.Option(help="Only these measures")] = None,
+    by: Annotated[
+        list[str] | None, typer.Option(help=f"Breakdowns: {', '.join(BREAKDOWNS)}")
+    ] = None,
+    periods: Annotated[int, typer.Option(min=1, help="How many periods up to --period")] = 1,
+    fmt: Annotated[OutFormat, typer.Option("--format")] = OutFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file")] = None,
+    public: Annotated[bool, typer.Option(help="Apply small-number suppression")] = False,
+) -> None:
+    """Compute measures for periods and breakdowns, from the store."""
+    known = catalogue()
+    chosen = plan_measures(_plan(plan)) if plan else list(known.values())
+    if measure:
+        missing = [m for m in measure if m not in known]
+        if missing:
+            raise _fail(f"no measure has the id '{missing[0]}' (see `safeplan measures list`)")
+        chosen = [m for m in chosen if m.id in measure]
+    try:
+        results = compute(
+            Source.connect(settings().store_url), chosen, _period(period).series(periods), by or []
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    table = results_table(results, public=public)
+    write_table(table, fmt.value, out)
+    if out:
+        typer.echo(f"wrote {len(table.rows):,} rows to {out}", err=True)
+
+
+@app.command()
+def scorecard(
+    plan: Annotated[str, typer.Option(help="The plan's id (see `safeplan plans list`)")],
+    period: Annotated[str, typer.Option(help="2024-Q3, 2024-09, 2024-25 or R12-2024-09")],
+    benchmarks: Annotated[
+        list[Path] | None, typer.Option(help="DfE open-data CSVs (or folders) for benchmarks")
+    ] = None,
+    la: Annotated[str, typer.Option(help="The council's area code, for benchmarks")] = "",
+) -> None:
+    """Each priority's key measures: value, target, RAG, SPC signal, change and benchmark."""
+    the_plan = _plan(plan)
+    marks = load_benchmarks(benchmarks) if benchmarks else None
+    lines = build_scorecard(
+        Source.connect(settings().store_url), the_plan, _period(period), marks, la
+    )
+    typer.echo(scorecard_text(the_plan, _period(period), lines))

@@ -34,10 +34,16 @@ def test_cin_census_is_read_into_typed_located_rows() -> None:
     assert (staged.period, staged.la, staged.kind) == ("2024", "999", "cin_census")
     counts = {name: len(rows) for name, rows in staged.tables.items()}
     assert counts == {
-        "cin_header": 1, "cin_child": 2, "cin_disability": 2, "cin_details": 2,
-        "cin_assessment": 1, "cin_assessment_factor": 2, "cin_s47": 1, "cin_cpp": 1,
+        "cin_header": 1,
+        "cin_child": 2,
+        "cin_disability": 2,
+        "cin_details": 2,
+        "cin_assessment": 1,
+        "cin_assessment_factor": 2,
+        "cin_s47": 1,
+        "cin_cpp": 1,
         "cin_cpp_review": 1,
-    }  # fmt: skip
+    }
     cpp = staged.tables["cin_cpp"].data
     assert cpp["cppstartdate"] == [date(2023, 5, 30)]
     assert cpp["numberofpreviouscpp"] == [1]
@@ -149,13 +155,18 @@ def test_annex_a_sample(reference_dir: Path, tmp_path: Path) -> None:
 
 def _partner_rows() -> list[dict[str, str]]:
     base = {
-        "episode_id": "E1", "child_id": "TEST0001", "date_of_birth": "2010-02-03",
+        "episode_id": "E1",
+        "child_id": "TEST0001",
+        "date_of_birth": "2010-02-03",
         "looked_after": "N",
-        "missing_type": "missing", "start_datetime": "2024-01-05T21:00:00",
-        "end_datetime": "2024-01-06T09:30:00", "reported_by": "police",
-        "rhi_offered_datetime": "2024-01-07T10:00:00", "rhi_accepted": "Y",
+        "missing_type": "missing",
+        "start_datetime": "2024-01-05T21:00:00",
+        "end_datetime": "2024-01-06T09:30:00",
+        "reported_by": "police",
+        "rhi_offered_datetime": "2024-01-07T10:00:00",
+        "rhi_accepted": "Y",
         "rhi_completed_datetime": "2024-01-08T16:00:00",
-    }  # fmt: skip
+    }
     return [
         base,
         {**base, "episode_id": "E2", "missing_type": "lost"},

@@ -178,9 +178,12 @@ def _hostile_files(folder: Path, good: Path) -> dict[str, Path]:
         "not_utf8": (folder / "latin1_2024.xml", text.replace(b"TEST0001", b"TEST\xe9001")),
         "missing_column": (folder / "episodes_2024.csv", b"CHILD,RNE,LS\n1,S,C2\n"),
         "not_a_workbook": (folder / "annex_a_2024.xlsx", b"PK\x03\x04 not a zip"),
-        "no_year": (folder / "episodes.csv", b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
-                    b"REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n1,01/05/2023,S,C2,N1,U1,PR1,,,,,,\n"),
-    }  # fmt: skip
+        "no_year": (
+            folder / "episodes.csv",
+            b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
+            b"REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n1,01/05/2023,S,C2,N1,U1,PR1,,,,,,\n",
+        ),
+    }
     for path, data in files.values():
         path.write_bytes(data)
     return {name: path for name, (path, _) in files.items()}
@@ -196,8 +199,14 @@ def test_every_hostile_file_is_refused_and_changes_nothing(
         load(store, cin_sample)
         before = snapshot(store)
         outcomes: dict[str, object] = {}
-        refused = load_files(store, list(hostile.values()), None, KEY,
-                             lambda p, o: outcomes.__setitem__(p.name, o), workers=1)  # fmt: skip
+        refused = load_files(
+            store,
+            list(hostile.values()),
+            None,
+            KEY,
+            lambda p, o: outcomes.__setitem__(p.name, o),
+            workers=1,
+        )
         assert refused == len(hostile)
         for name, path in hostile.items():
             outcome = outcomes[path.name]

@@ -87,9 +87,12 @@ def test_rates_come_out_near_the_published_figures() -> None:
     assert 0.40 < categories["NEG"] / len(starts) < 0.62
     assert 0.15 < sum(p.previous > 0 for p in starts) / len(starts) < 0.31
     long_open = [
-        p for c in children for r in c.referrals for p in r.cpps
+        p
+        for c in children
+        for r in c.referrals
+        for p in r.cpps
         if p.start <= ye and (p.end is None or p.end > ye) and (ye - p.start).days >= 548
-    ]  # fmt: skip
+    ]
     assert long_open  # plans of 18 months or more exist
 
 
@@ -111,10 +114,11 @@ def test_edge_cases_the_measures_need_are_present() -> None:
     window = Window(2025, 3)
     children = [simulate(i, 77, window) for i in range(3000)]
     exact = [
-        c for c in children
+        c
+        for c in children
         for a, b in zip(c.referrals, c.referrals[1:], strict=False)
         if b.date == birthday(a.date, 1)
-    ]  # fmt: skip
+    ]
     assert exact
     assert any(window.start <= c.eighteenth <= window.end for c in children)
     assert any(m.end is None for c in children for m in c.missing)
@@ -122,5 +126,7 @@ def test_edge_cases_the_measures_need_are_present() -> None:
     ye = year_bounds(2024)[1]
     assert any(
         p.start <= ye and (p.end is None or p.end > ye)
-        for c in children for r in c.referrals for p in r.cpps
-    )  # fmt: skip
+        for c in children
+        for r in c.referrals
+        for p in r.cpps
+    )

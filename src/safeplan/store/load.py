@@ -90,9 +90,17 @@ def prepare(checked: Checked, key: bytes) -> Prepared:
     s = checked.staged
     frames = _frames(checked, key, tables())
     return Prepared(
-        s.file.name, s.source, s.kind, s.period, s.la, checked.file_hash, checked.file_bytes,
-        checked.findings, frames, _quarantine(checked, key),
-    )  # fmt: skip
+        s.file.name,
+        s.source,
+        s.kind,
+        s.period,
+        s.la,
+        checked.file_hash,
+        checked.file_bytes,
+        checked.findings,
+        frames,
+        _quarantine(checked, key),
+    )
 
 
 def prepare_file(path: Path, year: str | None, key: bytes) -> Prepared | FileRefused:
@@ -190,13 +198,33 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
         store.execute(
             "INSERT INTO sp_loads VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?, ?, ?, ?, ?)",
-            [load_id, prepared.kind, prepared.source, prepared.period, prepared.la, prepared.file,
-             prepared.file_hash, prepared.file_bytes, datetime.now(UTC).replace(tzinfo=None),
-             records, prepared.quarantined, len(prepared.findings), seconds,
-             ",".join(sorted(known[n].name for n in prepared.frames))],
-        )  # fmt: skip
-    return LoadResult(prepared.file, load_id, "loaded", records, prepared.quarantined,
-                      len(prepared.findings), tuple(replaced), seconds)  # fmt: skip
+            [
+                load_id,
+                prepared.kind,
+                prepared.source,
+                prepared.period,
+                prepared.la,
+                prepared.file,
+                prepared.file_hash,
+                prepared.file_bytes,
+                datetime.now(UTC).replace(tzinfo=None),
+                records,
+                prepared.quarantined,
+                len(prepared.findings),
+                seconds,
+                ",".join(sorted(known[n].name for n in prepared.frames)),
+            ],
+        )
+    return LoadResult(
+        prepared.file,
+        load_id,
+        "loaded",
+        records,
+        prepared.quarantined,
+        len(prepared.findings),
+        tuple(replaced),
+        seconds,
+    )
 
 
 def _const(table: pa.Table, name: str, value: Any) -> pa.Table:

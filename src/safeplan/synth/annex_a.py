@@ -24,71 +24,145 @@ HEADERS = ANNEX_A_LISTS  # the template's sheets and headings, shared with the r
 GENDER = {"1": "a) Male", "2": "b) Female", "0": "c) Not stated/recorded"}
 # The template's ethnicity list order (approximate: the order of the sample's labels).
 ETHNICITY_ORDER = (
-    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
-    "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "NOBT", "REFU",
-)  # fmt: skip
+    "WBRI",
+    "WIRI",
+    "WIRT",
+    "WOTH",
+    "WROM",
+    "MWBC",
+    "MWBA",
+    "MWAS",
+    "MOTH",
+    "AIND",
+    "APKN",
+    "ABAN",
+    "AOTH",
+    "BCRB",
+    "BAFR",
+    "BOTH",
+    "CHNE",
+    "OOTH",
+    "NOBT",
+    "REFU",
+)
 SOURCE_LABELS = {
-    "1A": "Individual", "1B": "Individual", "1C": "Individual", "1D": "Individual",
-    "2A": "Schools", "2B": "Education services", "3A": "Health services",
-    "3B": "Health services", "3C": "Health services", "3D": "Health services",
-    "3E": "Health services", "3F": "Health services", "4": "Housing", "5A": "LA services",
-    "5B": "LA services", "5C": "LA services", "6": "Police", "7": "Other legal agency",
-    "8": "Other", "9": "Anonymous", "10": "Unknown",
-}  # fmt: skip
+    "1A": "Individual",
+    "1B": "Individual",
+    "1C": "Individual",
+    "1D": "Individual",
+    "2A": "Schools",
+    "2B": "Education services",
+    "3A": "Health services",
+    "3B": "Health services",
+    "3C": "Health services",
+    "3D": "Health services",
+    "3E": "Health services",
+    "3F": "Health services",
+    "4": "Housing",
+    "5A": "LA services",
+    "5B": "LA services",
+    "5C": "LA services",
+    "6": "Police",
+    "7": "Other legal agency",
+    "8": "Other",
+    "9": "Anonymous",
+    "10": "Unknown",
+}
 SOURCE_ORDER = tuple(SOURCE_LABELS)
 PRIMARY_NEED = {
-    "N1": "N1 - Abuse or Neglect", "N2": "N2 - Child's disability",
-    "N3": "N3 - Parental disability or illness", "N4": "N4 - Family in acute stress",
-    "N5": "N5 - Family dysfunction", "N6": "N6 - Socially unacceptable behaviour",
-    "N7": "N7 - Low income", "N8": "N8 - Absent parenting",
-    "N9": "N9 - Cases other than children in need", "N0": "N0 - Not stated",
-}  # fmt: skip
+    "N1": "N1 - Abuse or Neglect",
+    "N2": "N2 - Child's disability",
+    "N3": "N3 - Parental disability or illness",
+    "N4": "N4 - Family in acute stress",
+    "N5": "N5 - Family dysfunction",
+    "N6": "N6 - Socially unacceptable behaviour",
+    "N7": "N7 - Low income",
+    "N8": "N8 - Absent parenting",
+    "N9": "N9 - Cases other than children in need",
+    "N0": "N0 - Not stated",
+}
 CATEGORY = {
-    "NEG": "Neglect", "PHY": "Physical abuse", "SAB": "Sexual abuse",
-    "EMO": "Emotional abuse", "MUL": "Multiple",
-}  # fmt: skip
+    "NEG": "Neglect",
+    "PHY": "Physical abuse",
+    "SAB": "Sexual abuse",
+    "EMO": "Emotional abuse",
+    "MUL": "Multiple",
+}
 LEGAL_STATUS = {
-    "C1": "C1: ICO", "C2": "C2: FCO", "D1": "D1: Freeing order", "E1": "E1: Placement order",
-    "V2": "V2: Section 20 (single period)", "V3": "V3: Short break (single)",
-    "V4": "V4: Short breaks (series)", "L1": "L1: Police protection",
-    "L2": "L2: Emergency protection order", "L3": "L3: Child assessment order",
-    "J1": "J1: Remanded to LA accommodation", "J2": "J2: PACE transfer",
+    "C1": "C1: ICO",
+    "C2": "C2: FCO",
+    "D1": "D1: Freeing order",
+    "E1": "E1: Placement order",
+    "V2": "V2: Section 20 (single period)",
+    "V3": "V3: Short break (single)",
+    "V4": "V4: Short breaks (series)",
+    "L1": "L1: Police protection",
+    "L2": "L2: Emergency protection order",
+    "L3": "L3: Child assessment order",
+    "J1": "J1: Remanded to LA accommodation",
+    "J2": "J2: PACE transfer",
     "J3": "J3: Youth rehabilitation order",
-}  # fmt: skip
+}
 PLACEMENT = {
-    "U1": "Foster placement - relatives - long term", "U2": "Foster placement - relatives - FFA",
-    "U3": "Foster placement - relatives - not FFA", "U4": "Foster placement - long term",
-    "U5": "Foster placement - FFA", "U6": "Foster placement - not FFA",
-    "A3": "Placed for adoption - consent", "A4": "Placed for adoption - consent (own carer)",
+    "U1": "Foster placement - relatives - long term",
+    "U2": "Foster placement - relatives - FFA",
+    "U3": "Foster placement - relatives - not FFA",
+    "U4": "Foster placement - long term",
+    "U5": "Foster placement - FFA",
+    "U6": "Foster placement - not FFA",
+    "A3": "Placed for adoption - consent",
+    "A4": "Placed for adoption - consent (own carer)",
     "A5": "Placed for adoption - placement order",
     "A6": "Placed for adoption - placement order (own carer)",
-    "K1": "Secure children's home", "K2": "Children's home", "H5": "Residential accommodation",
-    "P1": "Placed with parents", "P2": "Independent living", "P3": "Residential employment",
-    "R1": "Residential care home", "R2": "NHS/health trust", "R3": "Family centre",
-    "R5": "Young offender institution", "S1": "All residential schools", "T0": "Temporary",
-    "T1": "Temporary - short", "T2": "Temporary - holiday", "T3": "Temporary - hospital",
-    "T4": "Temporary - other", "Z1": "Other placement",
-}  # fmt: skip
+    "K1": "Secure children's home",
+    "K2": "Children's home",
+    "H5": "Residential accommodation",
+    "P1": "Placed with parents",
+    "P2": "Independent living",
+    "P3": "Residential employment",
+    "R1": "Residential care home",
+    "R2": "NHS/health trust",
+    "R3": "Family centre",
+    "R5": "Young offender institution",
+    "S1": "All residential schools",
+    "T0": "Temporary",
+    "T1": "Temporary - short",
+    "T2": "Temporary - holiday",
+    "T3": "Temporary - hospital",
+    "T4": "Temporary - other",
+    "Z1": "Other placement",
+}
 PROVIDER = {
     "PR0": "a) PR0 - Parent(s) or other person with parental responsibility",
-    "PR1": "b) PR1 - Own provision", "PR2": "c) PR2 - Other LA provision",
-    "PR3": "d) PR3 - Other public provision", "PR4": "e) PR4 - Private provision",
+    "PR1": "b) PR1 - Own provision",
+    "PR2": "c) PR2 - Other LA provision",
+    "PR3": "d) PR3 - Other public provision",
+    "PR4": "e) PR4 - Private provision",
     "PR5": "f) PR5 - Voluntary/third sector",
-}  # fmt: skip
+}
 CEASED = {
-    "E11": "Adopted - consent", "E12": "Adopted - grounds", "E13": "Left care to live with parents",
-    "E14": "Accommodation on remand ended", "E15": "Age assessment - over 18",
-    "E16": "Child moved abroad", "E17": "Aged 18 - remained with foster carers",
-    "E2": "Died", "E3": "Care taken over by another LA", "E41": "Residence order",
+    "E11": "Adopted - consent",
+    "E12": "Adopted - grounds",
+    "E13": "Left care to live with parents",
+    "E14": "Accommodation on remand ended",
+    "E15": "Age assessment - over 18",
+    "E16": "Child moved abroad",
+    "E17": "Aged 18 - remained with foster carers",
+    "E2": "Died",
+    "E3": "Care taken over by another LA",
+    "E41": "Residence order",
     "E45": "Special Guardianship Orders - former foster carer",
     "E46": "Special Guardianship Orders - other",
     "E47": "Special Guardianship Orders - relative/friend",
     "E48": "Special Guardianship Orders - other than relative/friend",
-    "E4A": "Returned home to parents", "E4B": "Returned home (not planned)",
-    "E5": "Moved to independent living (supportive)", "E6": "Moved to independent living",
+    "E4A": "Returned home to parents",
+    "E4B": "Returned home (not planned)",
+    "E5": "Moved to independent living (supportive)",
+    "E6": "Moved to independent living",
     "E7": "Transferred to residential care funded by adult social care",
-    "E8": "Period of care ceased for any other reason", "E9": "Sentenced to custody",
-}  # fmt: skip
+    "E8": "Period of care ceased for any other reason",
+    "E9": "Sentenced to custody",
+}
 WORKERS = 60
 ACTIVITY = (
     "F1: Full time in higher education",
@@ -149,9 +223,12 @@ class AnnexAWriters:
             stack.callback(book.close)
             fixed = datetime(year, 5, 15, 9, 0, 0)
             book.set_properties(
-                {"title": f"Annex A {year - 1}-{year % 100:02d} (synthetic)",
-                 "author": "SafePlan synthetic data", "created": fixed}
-            )  # fmt: skip
+                {
+                    "title": f"Annex A {year - 1}-{year % 100:02d} (synthetic)",
+                    "author": "SafePlan synthetic data",
+                    "created": fixed,
+                }
+            )
             bold = book.add_format({"bold": True})
             self.date_format[year] = book.add_format({"num_format": "dd/mm/yyyy"})
             self.books[year] = book
@@ -306,11 +383,25 @@ class AnnexAWriters:
             reviews = [r for r in plan.reviews if r <= end]
             visit = min(p_end or end, end) - timedelta(days=(child.index + i) % 20)
             alone = "a) Yes" if child.age_on(end) >= 5 and (child.index + i) % 4 else "b) No"
-            self._put(year, "List 7", [
-                *who[:5], dis, plan.start, CATEGORY[plan.initial], CATEGORY[latest],
-                max(visit, plan.start), alone, reviews[-1] if reviews else None, p_end, "b) No",
-                plan.previous, team, worker,
-            ])  # fmt: skip
+            self._put(
+                year,
+                "List 7",
+                [
+                    *who[:5],
+                    dis,
+                    plan.start,
+                    CATEGORY[plan.initial],
+                    CATEGORY[latest],
+                    max(visit, plan.start),
+                    alone,
+                    reviews[-1] if reviews else None,
+                    p_end,
+                    "b) No",
+                    plan.previous,
+                    team,
+                    worker,
+                ],
+            )
 
     def _cla(
         self, child: Child, year: int, who: list[Any], dis: str, start: date, end: date
@@ -350,18 +441,42 @@ class AnnexAWriters:
                 offered = "Yes" if last_m.rhi_offered is not None else "No"
                 accepted = ("Yes" if last_m.rhi_accepted else "No") if last_m.rhi_offered else ""
             visit = min(p_end or end, end) - timedelta(days=child.index % 30)
-            self._put(year, "List 8", [
-                *who[:5], "a) Yes" if period.uasc else "b) No", dis, period.start,
-                PRIMARY_NEED.get(period.need, ""), "a) Yes" if second else "b) No",
-                legal_since, LEGAL_STATUS.get(last.legal_status, last.legal_status),
-                reviews[-1] if reviews else None, max(visit, period.start),
-                "Return home" if period.need != "N8" else "Independence",
-                reviews[-1] if reviews else None, _known(period.iha_completed, end), None, moves,
-                p_end, ceased(period.reason_ended) if p_end and period.reason_ended else None,
-                last.start, placement(last.place), PROVIDER[last.provider], last.pl_post,
-                last.urn if last.urn != "XXXXXXX" else None, "Home Town", None, n_m, n_a,
-                offered, accepted, "Children in Care Team", _worker(child, 99),
-            ])  # fmt: skip
+            self._put(
+                year,
+                "List 8",
+                [
+                    *who[:5],
+                    "a) Yes" if period.uasc else "b) No",
+                    dis,
+                    period.start,
+                    PRIMARY_NEED.get(period.need, ""),
+                    "a) Yes" if second else "b) No",
+                    legal_since,
+                    LEGAL_STATUS.get(last.legal_status, last.legal_status),
+                    reviews[-1] if reviews else None,
+                    max(visit, period.start),
+                    "Return home" if period.need != "N8" else "Independence",
+                    reviews[-1] if reviews else None,
+                    _known(period.iha_completed, end),
+                    None,
+                    moves,
+                    p_end,
+                    ceased(period.reason_ended) if p_end and period.reason_ended else None,
+                    last.start,
+                    placement(last.place),
+                    PROVIDER[last.provider],
+                    last.pl_post,
+                    last.urn if last.urn != "XXXXXXX" else None,
+                    "Home Town",
+                    None,
+                    n_m,
+                    n_a,
+                    offered,
+                    accepted,
+                    "Children in Care Team",
+                    _worker(child, 99),
+                ],
+            )
 
     def _care_leaver(self, child: Child, year: int, who: list[Any], dis: str, end: date) -> None:
         age = child.age_on(end)
@@ -379,14 +494,27 @@ class AnnexAWriters:
             return
         rng = random.Random(f"leaver/{self.seed}/{child.index}/{year}")  # noqa: S311 - synthetic data
         in_touch = rng.random() < 0.9
-        self._put(year, "List 9", [
-            *who[:5], dis, "Care Leavers Team", _worker(child, 7),
-            "b) Former relevant child" if age >= 18 else "a) Relevant child",
-            "a) Yes" if in_touch else "b) No",
-            rng.choice(("U: Independent living", "Y: Other accommodation",
-                        "B: With parents or relatives", "S: Semi-independent"))
-            if in_touch else None,
-            "a) Suitable" if rng.random() < 0.88 else "b) Unsuitable",
-            rng.choice(ACTIVITY)
-            if in_touch else None,
-        ])  # fmt: skip
+        self._put(
+            year,
+            "List 9",
+            [
+                *who[:5],
+                dis,
+                "Care Leavers Team",
+                _worker(child, 7),
+                "b) Former relevant child" if age >= 18 else "a) Relevant child",
+                "a) Yes" if in_touch else "b) No",
+                rng.choice(
+                    (
+                        "U: Independent living",
+                        "Y: Other accommodation",
+                        "B: With parents or relatives",
+                        "S: Semi-independent",
+                    )
+                )
+                if in_touch
+                else None,
+                "a) Suitable" if rng.random() < 0.88 else "b) Unsuitable",
+                rng.choice(ACTIVITY) if in_touch else None,
+            ],
+        )

@@ -16,10 +16,9 @@ from lxml import etree
 from safeplan.synth import params as P
 from safeplan.synth.population import Child, Referral, year_bounds
 
-# The DfE counts previous plans from 0, but this schema copy types NumberOfPreviousCPP as
-# xs:positiveInteger, so a first plan cannot be written as 0. We write max(count, 1) to stay
-# valid; the exact count (0 for first plans) is in Annex A List 7.
-MIN_PREVIOUS_CPP = 1
+# The DfE counts previous plans from 0 (rule 8730 refuses only a missing or negative count);
+# the vendored schema is corrected to match (see its NumberOfPreviousCPP comment).
+MIN_PREVIOUS_CPP = 0
 
 
 def _d(day: date) -> str:

@@ -197,11 +197,17 @@ class PartnerWriters:
                         learner = f"YP{rng.randrange(1, children * 2 + 2):07d}"
                     else:
                         course = rng.choice(
-                            ("exploitation_awareness", "neglect_toolkit", "working_together",
-                             "voice_of_the_child", "abuse_awareness_elearning")
-                        )  # fmt: skip
-                        agency = rng.choice(("council", "health", "police", "education",
-                                             "voluntary"))  # fmt: skip
+                            (
+                                "exploitation_awareness",
+                                "neglect_toolkit",
+                                "working_together",
+                                "voice_of_the_child",
+                                "abuse_awareness_elearning",
+                            )
+                        )
+                        agency = rng.choice(
+                            ("council", "health", "police", "education", "voluntary")
+                        )
                         learner = f"PR{rng.randrange(1, children + 2):07d}"
                     rows.append((day, group, k, course, agency, learner))
             rows.sort(key=lambda r: (r[0], r[1], r[2]))

@@ -19,19 +19,39 @@ from safeplan.synth.population import CarePeriod, Child, birthday, year_bounds
 COLUMNS: dict[str, tuple[str, ...]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
     "episodes": (
-        "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-        "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
     ),
     "reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
     "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
     "oc2": (
-        "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
-        "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
-        "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
+        "CHILD",
+        "DOB",
+        "SDQ_SCORE",
+        "SDQ_REASON",
+        "CONVICTED",
+        "HEALTH_CHECK",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+        "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED",
+        "INTERVENTION_OFFERED",
     ),
     "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("CHILD", "DOB", "SEX", "DUC"),
-}  # fmt: skip
+}
 # The spec's table for each file, for tests and readers: file stem -> column_map key.
 SPEC_TABLES = {
     "header": "Header",
@@ -107,11 +127,21 @@ class S903Writers:
                     year,
                     "episodes",
                     [
-                        child.child_id, dmy(ep.start), ep.rne, ep.legal_status, period.need,
-                        ep.place, ep.provider, dmy(ep_end), ep.rec if ep_end else "",
-                        ep.change_reason if ep_end else "", child.home_post, ep.pl_post, ep.urn,
+                        child.child_id,
+                        dmy(ep.start),
+                        ep.rne,
+                        ep.legal_status,
+                        period.need,
+                        ep.place,
+                        ep.provider,
+                        dmy(ep_end),
+                        ep.rec if ep_end else "",
+                        ep.change_reason if ep_end else "",
+                        child.home_post,
+                        ep.pl_post,
+                        ep.urn,
                     ],
-                )  # fmt: skip
+                )
             for when, code in period.reviews:
                 if start <= when <= end:
                     self._row(year, "reviews", [child.child_id, dob, dmy(when), code])
@@ -145,9 +175,19 @@ class S903Writers:
         offered = flag(0.4) if received == "0" else ""
         convicted = flag(0.03) if age >= 10 else ""
         row = [
-            child.child_id, dmy(child.dob), score, reason, convicted, flag(0.9), flag(0.85),
-            flag(0.8), flag(0.9), substance, received, offered,
-        ]  # fmt: skip
+            child.child_id,
+            dmy(child.dob),
+            score,
+            reason,
+            convicted,
+            flag(0.9),
+            flag(0.85),
+            flag(0.8),
+            flag(0.9),
+            substance,
+            received,
+            offered,
+        ]
         self._row(year, "oc2", row)
 
     def _oc3(self, child: Child, year: int, start: date, end: date) -> None:

@@ -1,0 +1,1 @@
+"""Measures: every key measure defined once, computed from the canonical store."""

@@ -1,0 +1,532 @@
+"""Measures from the CIN census: referrals, assessments, section 47s and child protection."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from safeplan.measures.catalogue._common import (
+    CCE_FACTOR,
+    CIN_CENSUS,
+    CIN_PUBLICATION,
+    CSE_FACTOR,
+    DOMESTIC_ABUSE,
+    NEGLECT_FACTOR,
+    during,
+    flag,
+    open_at_end,
+    per_child,
+    units,
+    with_working_days,
+)
+from safeplan.measures.data import Source
+from safeplan.measures.model import Measure
+
+EPISODE_KEY = ("person_id", "cinreferraldate")
+
+
+def _episodes(src: Source) -> ir.Table | None:
+    return src.latest("ssd_cin_episodes", EPISODE_KEY) if src.has("ssd_cin_episodes") else None
+
+
+def _plans(src: Source) -> ir.Table | None:
+    if not src.has("ssd_cp_plans"):
+        return None
+    return src.latest("ssd_cp_plans", ("person_id", "cppstartdate"))
+
+
+def _assessments(src: Source) -> ir.Table | None:
+    if not src.has("ssd_cin_assessments"):
+        return None
+    return src.latest("ssd_cin_assessments", ("person_id", "assessmentactualstartdate"))
+
+
+def _factors(src: Source) -> ir.Table | None:
+    """Assessment factors with the assessment's dates (factors belong to one assessment)."""
+    a = _assessments(src)
+    if a is None or not src.has("ssd_assessment_factors"):
+        return None
+    f = src.table("ssd_assessment_factors")
+    j = f.join(a, f.parent_id == a.record_id)
+    return j.select(
+        person_id=a.person_id,
+        episode=a.parent_id,
+        start=a.assessmentactualstartdate,
+        authorised=a.assessmentauthorisationdate,
+        factor=f.assessmentfactors,
+    )
+
+
+# --- child protection ----------------------------------------------------------------------
+
+
+def cpp_neglect_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    p = _plans(src)
+    if p is None:
+        return None
+    p = p.filter(p.initialcategoryofabuse == "NEG")
+    o = open_at_end(p, p.cppstartdate, p.cppenddate, periods)
+    g = per_child(o)
+    return units(g, person=g.person_id, ref_date=g.ref_date, num=g.num)
+
+
+def cpp_18m_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    p = _plans(src)
+    if p is None:
+        return None
+    o = open_at_end(p, p.cppstartdate, p.cppenddate, periods)
+    long = o.cppstartdate <= o.p_end.cast("date") - ibis.interval(months=18)
+    return units(o, person=o.person_id, ref_date=o.p_end, num=flag(long), den=ibis.literal(1))
+
+
+def cpp_second_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    p = _plans(src)
+    if p is None:
+        return None
+    started = during(p, p.cppstartdate, periods)
+    second = started.numberofpreviouscpp.fill_null(0) > 0
+    return units(
+        started,
+        person=started.person_id,
+        ref_date=started.cppstartdate,
+        num=flag(second),
+        den=ibis.literal(1),
+    )
+
+
+# --- referrals --------------------------------------------------------------------------------
+
+
+def _rereferrals(src: Source, periods: ir.Table, after_assessment: bool) -> ir.Table | None:
+    e = _episodes(src)
+    if e is None:
+        return None
+    prev = e.select(person_id=e.person_id, prev_date=e.cinreferraldate, prev_record=e.record_id)
+    if after_assessment:
+        a = _assessments(src)
+        if a is None:
+            return None
+        assessed = a.select(episode=a.parent_id).distinct()
+        prev = prev.join(assessed, prev.prev_record == assessed.episode).drop("episode")
+    current = during(e, e.cinreferraldate, periods)
+    window_start = current.cinreferraldate - ibis.interval(months=12)
+    j = current.left_join(
+        prev,
+        [
+            current.person_id == prev.person_id,
+            prev.prev_date < current.cinreferraldate,
+            prev.prev_date >= window_start,
+        ],
+    )
+    g = j.group_by(["period", "person_id", "cinreferraldate"]).aggregate(
+        repeat=j.prev_date.count() > 0
+    )
+    return units(
+        g, person=g.person_id, ref_date=g.cinreferraldate, num=flag(g.repeat), den=ibis.literal(1)
+    )
+
+
+def rereferrals_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    return _rereferrals(src, periods, after_assessment=False)
+
+
+def rereferrals_after_assessment_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    return _rereferrals(src, periods, after_assessment=True)
+
+
+def quality_referrals_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    e = _episodes(src)
+    if e is None:
+        return None
+    r = during(e, e.cinreferraldate, periods)
+    return units(
+        r,
+        person=r.person_id,
+        ref_date=r.cinreferraldate,
+        num=flag(~r.referralnfa),
+        den=ibis.literal(1),
+    )
+
+
+def cin_rate_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    e = _episodes(src)
+    if e is None:
+        return None
+    e = e.filter(~e.referralnfa)
+    o = open_at_end(e, e.cinreferraldate, e.cinclosuredate, periods)
+    g = per_child(o)
+    return units(g, person=g.person_id, ref_date=g.ref_date, num=g.num)
+
+
+# --- assessments and conferences ------------------------------------------------------------
+
+
+def assessments_45wd_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    a = _assessments(src)
+    if a is None:
+        return None
+    a = a.filter(a.assessmentauthorisationdate.notnull())
+    done = during(a, a.assessmentauthorisationdate, periods)
+    j = with_working_days(
+        src, done, "assessmentactualstartdate", "assessmentauthorisationdate", periods
+    )
+    return units(
+        j,
+        person=j.person_id,
+        ref_date=j.assessmentauthorisationdate,
+        num=flag(j.working_days <= 45),
+        den=ibis.literal(1),
+    )
+
+
+def icpc_15wd_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    if not src.has("ssd_s47_enquiry"):
+        return None
+    s = src.latest("ssd_s47_enquiry", ("person_id", "s47actualstartdate"))
+    s = s.filter(s.dateofinitialcpc.notnull())
+    held = during(s, s.dateofinitialcpc, periods)
+    j = with_working_days(src, held, "s47actualstartdate", "dateofinitialcpc", periods)
+    return units(
+        j,
+        person=j.person_id,
+        ref_date=j.dateofinitialcpc,
+        num=flag(j.working_days <= 15),
+        den=ibis.literal(1),
+    )
+
+
+# --- factors at assessment --------------------------------------------------------------------
+
+
+def domestic_abuse_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    a = _assessments(src)
+    f = _factors(src)
+    if a is None or f is None:
+        return None
+    a = a.filter(a.assessmentauthorisationdate.notnull())
+    da = (
+        f.filter(f.factor.isin(list(DOMESTIC_ABUSE)))
+        .select(da_episode=f.episode, da_start=f.start)
+        .distinct()
+    )
+    done = during(a, a.assessmentauthorisationdate, periods)
+    j = done.left_join(
+        da, [done.parent_id == da.da_episode, done.assessmentactualstartdate == da.da_start]
+    )
+    return units(
+        j,
+        person=j.person_id,
+        ref_date=j.assessmentauthorisationdate,
+        num=flag(j.da_episode.notnull()),
+        den=ibis.literal(1),
+    )
+
+
+def children_exploitation_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    parts: list[ir.Table] = []
+    f = _factors(src)
+    if f is not None:
+        x = f.filter(f.factor.isin([CSE_FACTOR, CCE_FACTOR]))
+        day = x.authorised.fill_null(x.start)
+        x = x.mutate(day=day)
+        parts.append(x.select("person_id", "day"))
+    if src.has("sp_exploitation_screening"):
+        s = src.latest("sp_exploitation_screening", ("screening_id",))
+        s = s.filter(s.risk_level.isin(["medium", "high"]) & (s.exploitation_type != "other"))
+        parts.append(s.select(person_id=s.person_id, day=s.screening_date))
+    if not parts:
+        return None
+    u = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+    d = during(u, u.day, periods)
+    g = d.group_by(["period", "person_id"]).aggregate(ref_date=d.day.max(), num=d.count() * 0 + 1)
+    return units(g, person=g.person_id, ref_date=g.ref_date, num=g.num)
+
+
+def referrals_cse_risk_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    if not src.has("sp_exploitation_screening"):
+        return None
+    s = src.latest("sp_exploitation_screening", ("screening_id",))
+    s = s.filter(
+        s.at_referral
+        & s.risk_level.isin(["medium", "high"])
+        & s.exploitation_type.isin(["CSE", "both"])
+    )
+    d = during(s, s.screening_date, periods)
+    return units(
+        d, person=d.person_id, ref_date=d.screening_date, num=ibis.literal(1), agency=d.agency
+    )
+
+
+# --- neglect ------------------------------------------------------------------------------------
+
+
+def _neglect_episodes(src: Source) -> ir.Table | None:
+    """CIN episodes about neglect: a CP plan for neglect, or neglect identified at assessment."""
+    e = _episodes(src)
+    if e is None:
+        return None
+    marks: list[ir.Table] = []
+    p = _plans(src)
+    if p is not None:
+        marks.append(p.filter(p.initialcategoryofabuse == "NEG").select(episode=p.parent_id))
+    f = _factors(src)
+    if f is not None:
+        marks.append(f.filter(f.factor == NEGLECT_FACTOR).select("episode"))
+    if not marks:
+        return None
+    m = marks[0] if len(marks) == 1 else marks[0].union(marks[1])
+    m = m.distinct()
+    return e.join(m, e.record_id == m.episode).drop("episode")
+
+
+def neglect_duration_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    e = _neglect_episodes(src)
+    if e is None:
+        return None
+    closed = during(e, e.cinclosuredate, periods)
+    closed_u = units(
+        closed,
+        person=closed.person_id,
+        ref_date=closed.cinclosuredate,
+        num=closed.cinclosuredate.delta(closed.cinreferraldate, unit="day"),
+        den=ibis.literal(1),
+    )
+    still = open_at_end(e, e.cinreferraldate, e.cinclosuredate, periods)
+    open_u = units(
+        still,
+        person=still.person_id,
+        ref_date=still.p_end,
+        num=still.p_end.delta(still.cinreferraldate, unit="day"),
+        den=ibis.literal(1),
+    )
+    return closed_u.union(open_u)
+
+
+def neglect_domestic_abuse_units(src: Source, periods: ir.Table) -> ir.Table | None:
+    e = _neglect_episodes(src)
+    f = _factors(src)
+    if e is None or f is None:
+        return None
+    da = f.filter(f.factor.isin(list(DOMESTIC_ABUSE))).select(da_episode=f.episode).distinct()
+    active = e.join(
+        periods,
+        [
+            e.cinreferraldate <= periods.p_end,
+            e.cinclosuredate.isnull() | (e.cinclosuredate >= periods.p_start),
+        ],
+    )
+    j = active.left_join(da, active.record_id == da.da_episode)
+    return units(
+        j,
+        person=j.person_id,
+        ref_date=j.p_end,
+        num=flag(j.da_episode.notnull()),
+        den=ibis.literal(1),
+    )
+
+
+MEASURES = (
+    Measure(
+        "cpp_neglect",
+        "Children subject to a child protection plan for neglect",
+        "Children with a child protection plan open on the last day of the period whose initial "
+        "category of abuse is neglect (NEG).",
+        "Children on a CP plan at the period end with initial category neglect",
+        None,
+        "count",
+        "reduce",
+        "as_at_end",
+        ("ssd_cp_plans",),
+        f"{CIN_PUBLICATION}: children who were the subject of a CP plan at 31 March, by initial "
+        "category of abuse",
+        cpp_neglect_units,
+        per_10k=True,
+    ),
+    Measure(
+        "cpp_18m_plus",
+        "Children subject to a child protection plan for 18 months or more",
+        "Of the child protection plans open on the last day of the period, the share that had "
+        "been open for 18 months or more.",
+        "CP plans open at the period end that started 18 months or more before it",
+        "CP plans open at the period end",
+        "percent",
+        "reduce",
+        "as_at_end",
+        ("ssd_cp_plans",),
+        f"{CIN_PUBLICATION}: duration of CP plans open at 31 March",
+        cpp_18m_units,
+    ),
+    Measure(
+        "cpp_second_subsequent",
+        "Second or subsequent child protection plans",
+        "Of the child protection plans that started in the period, the share for children who "
+        "had had a plan before (NumberOfPreviousCPP of 1 or more).",
+        "CP plans starting in the period for a child with an earlier plan",
+        "CP plans starting in the period",
+        "percent",
+        "reduce",
+        "during",
+        ("ssd_cp_plans",),
+        f"{CIN_PUBLICATION}: CP plans starting during the year which were second or subsequent",
+        cpp_second_units,
+    ),
+    Measure(
+        "rereferrals_12m",
+        "Repeat referrals within 12 months",
+        "Of the referrals in the period, the share made within 12 months of a previous referral "
+        "of the same child (a referral exactly 12 months later counts as within).",
+        "Referrals in the period with a previous referral in the 12 months before",
+        "Referrals in the period",
+        "percent",
+        "reduce",
+        "during",
+        ("ssd_cin_episodes",),
+        f"{CIN_PUBLICATION}: re-referrals within 12 months of a previous referral",
+        rereferrals_units,
+    ),
+    Measure(
+        "rereferrals_after_assessment",
+        "Repeat referrals following a single assessment",
+        "Of the referrals in the period, the share made within 12 months of a previous referral "
+        "of the same child that had led to an assessment.",
+        "Referrals in the period within 12 months of a previous referral that led to an assessment",
+        "Referrals in the period",
+        "percent",
+        "reduce",
+        "during",
+        ("ssd_cin_episodes", "ssd_cin_assessments"),
+        f"SafePlan local definition, built on the {CIN_PUBLICATION} re-referral definition",
+        rereferrals_after_assessment_units,
+    ),
+    Measure(
+        "quality_referrals",
+        "Partner referrals leading to further action",
+        "Of the referrals in the period, the share that led to further action (not closed with no "
+        "further action).",
+        "Referrals in the period not marked ReferralNFA",
+        "Referrals in the period",
+        "percent",
+        "increase",
+        "during",
+        ("ssd_cin_episodes",),
+        f"{CIN_CENSUS}: ReferralNFA (the inverse of referrals with no further action)",
+        quality_referrals_units,
+    ),
+    Measure(
+        "cin_rate",
+        "Children in need",
+        "Children with a CIN episode open on the last day of the period (referrals closed with no "
+        "further action excluded).",
+        "Children in need at the period end",
+        None,
+        "count",
+        "track",
+        "as_at_end",
+        ("ssd_cin_episodes",),
+        f"{CIN_PUBLICATION}: children in need at 31 March",
+        cin_rate_units,
+        per_10k=True,
+    ),
+    Measure(
+        "assessments_45wd",
+        "Assessments completed within 45 working days",
+        "Of the assessments completed (authorised) in the period, the share authorised within 45 "
+        "working days of their start; working days exclude weekends and England and Wales bank "
+        "holidays.",
+        "Assessments completed in the period within 45 working days",
+        "Assessments completed in the period",
+        "percent",
+        "increase",
+        "during",
+        ("ssd_cin_assessments",),
+        f"{CIN_PUBLICATION}: assessments completed within 45 working days",
+        assessments_45wd_units,
+        settings={"working_days": 45},
+    ),
+    Measure(
+        "icpc_15wd",
+        "Initial child protection conferences within 15 working days",
+        "Of the initial child protection conferences held in the period, the share held within 15 "
+        "working days of the start of the section 47 enquiry.",
+        "ICPCs in the period within 15 working days of the S47 start",
+        "ICPCs held in the period",
+        "percent",
+        "increase",
+        "during",
+        ("ssd_s47_enquiry",),
+        f"{CIN_PUBLICATION}: ICPCs within 15 working days of the start of the S47 enquiry",
+        icpc_15wd_units,
+        settings={"working_days": 15},
+    ),
+    Measure(
+        "domestic_abuse_at_assessment",
+        "Assessments where domestic abuse is a factor",
+        "Of the assessments completed in the period, the share where domestic abuse (factors 3A, "
+        "3B or 3C) was identified.",
+        "Assessments completed in the period with a domestic abuse factor",
+        "Assessments completed in the period",
+        "percent",
+        "track",
+        "during",
+        ("ssd_cin_assessments", "ssd_assessment_factors"),
+        f"{CIN_PUBLICATION}: factors identified at the end of assessment",
+        domestic_abuse_units,
+    ),
+    Measure(
+        "children_exploitation",
+        "Children subject to exploitation (sexual or criminal)",
+        "Children with child sexual (11A) or criminal (24A) exploitation identified at an "
+        "assessment in the period, or screened at medium or high risk of exploitation in it.",
+        "Distinct children",
+        None,
+        "count",
+        "track",
+        "during",
+        ("ssd_assessment_factors", "sp_exploitation_screening"),
+        f"{CIN_PUBLICATION} assessment factors, with SafePlan's exploitation screening template",
+        children_exploitation_units,
+    ),
+    Measure(
+        "referrals_cse_risk",
+        "Referrals where CSE is a medium or high risk at referral",
+        "Screenings at the point of referral in the period that found a medium or high risk of "
+        "child sexual exploitation.",
+        "Screenings at referral with medium or high CSE risk",
+        None,
+        "count",
+        "track",
+        "during",
+        ("sp_exploitation_screening",),
+        "SafePlan exploitation screening template",
+        referrals_cse_risk_units,
+    ),
+    Measure(
+        "neglect_case_duration",
+        "Average length of time a neglect case is open",
+        "Mean days open of neglect cases (CIN episodes with a CP plan for neglect or neglect "
+        "identified at assessment): episodes closed in the period (referral to closure) and "
+        "episodes open at its end (referral to period end).",
+        "Days open, summed",
+        "Neglect episodes closed in or open at the end of the period",
+        "days",
+        "reduce",
+        "during",
+        ("ssd_cin_episodes", "ssd_cp_plans", "ssd_assessment_factors"),
+        "SafePlan local definition",
+        neglect_duration_units,
+    ),
+    Measure(
+        "neglect_with_domestic_abuse",
+        "Neglect cases that involve domestic abuse",
+        "Of the neglect cases open at any time in the period, the share whose assessments "
+        "identified domestic abuse (factors 3A, 3B or 3C).",
+        "Neglect cases with a domestic abuse factor",
+        "Neglect cases open in the period",
+        "percent",
+        "reduce",
+        "during",
+        ("ssd_cin_episodes", "ssd_assessment_factors"),
+        "SafePlan local definition, on CIN census assessment factors",
+        neglect_domestic_abuse_units,
+    ),
+)

@@ -1,0 +1,197 @@
+"""The canonical store as the measures see it, through Ibis.
+
+Returns overlap: a CIN episode open across 31 March is in two years' censuses, and a
+resubmitted return replaces its predecessor. `Source.latest` therefore gives each record
+once, as the most recent collection year that holds it. The same code runs on DuckDB,
+PostgreSQL and PySpark, because everything here is an Ibis expression.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from safeplan.measures.calendar import working_day_index
+
+ETHNIC_GROUPS: dict[str, tuple[str, ...]] = {
+    # DfE major ethnic groups, from the CIN census / SSDA903 ethnicity codes
+    "White": ("WBRI", "WIRI", "WIRT", "WOTH", "WROM"),
+    "Mixed": ("MWBC", "MWBA", "MWAS", "MOTH"),
+    "Asian": ("AIND", "APKN", "ABAN", "AOTH"),
+    "Black": ("BCRB", "BAFR", "BOTH"),
+    "Other": ("CHNE", "OOTH"),
+}
+AGE_BANDS = ("Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over")
+BREAKDOWNS = ("age_band", "gender", "ethnicity", "disability", "locality", "agency")
+
+
+class Source:
+    """An Ibis connection to the store, with the views every measure shares."""
+
+    def __init__(self, con: ibis.BaseBackend) -> None:
+        self.con = con
+        self._tables = set(con.list_tables())
+        self._cache: dict[str, ir.Table] = {}
+
+    def _materialise(self, name: str, expr: ir.Table) -> ir.Table:
+        """Compute a shared view once, as a temporary table, so that every measure's query
+        reads it instead of recomputing it (and Ibis compiles small queries)."""
+        if name not in self._cache:
+            try:
+                self._cache[name] = self.con.create_table(name, expr, temp=True, overwrite=True)
+            except Exception:  # a backend without temporary tables: keep the expression
+                self._cache[name] = expr
+        return self._cache[name]
+
+    @classmethod
+    def connect(cls, url: str) -> Source:
+        if url.startswith(("postgresql://", "postgres://")):
+            return cls(ibis.connect(url))
+        return cls(ibis.duckdb.connect(url.removeprefix("duckdb:///"), read_only=True))
+
+    def has(self, *names: str) -> bool:
+        return all(n in self._tables for n in names)
+
+    def table(self, name: str) -> ir.Table:
+        return self.con.table(name)
+
+    def latest(self, name: str, key: tuple[str, ...]) -> ir.Table:
+        """Each record once: from the latest collection year (then the latest load) holding it."""
+        return self._materialise(f"_latest_{name}__{'__'.join(key)}", self._latest(name, key))
+
+    def _latest(self, name: str, key: tuple[str, ...]) -> ir.Table:
+        t = self.table(name)
+        loads = self.table("sp_loads")
+        loads = loads.filter(loads.status == "loaded").select(
+            _load=loads.load_id, _year=loads.period
+        )
+        j = t.join(loads, t.load_id == loads._load)
+        ranked = j.mutate(
+            _rank=ibis.row_number().over(
+                group_by=[j[k] for k in key], order_by=[ibis.desc(j._year), ibis.desc(j.load_id)]
+            )
+        )
+        return ranked.filter(ranked._rank == 0).drop("_load", "_rank")
+
+    @property
+    def persons(self) -> ir.Table:
+        """One row per child: date of birth, gender, ethnicity, disability, locality."""
+        return self._materialise("_persons", self._persons())
+
+    def _persons(self) -> ir.Table:
+        parts = []
+        if self.has("ssd_person"):
+            p = self.latest("ssd_person", ("person_id",))
+            parts.append(
+                p.select(
+                    person_id=p.person_id,
+                    dob=p.personbirthdate,
+                    gender_code=p.gendercurrent.cast("string"),
+                    ethnic_code=p.ethnicity,
+                    _pref=ibis.literal(1),
+                )
+            )
+        if self.has("ssd_cla_header"):
+            h = self.latest("ssd_cla_header", ("person_id",))
+            parts.append(
+                h.select(
+                    person_id=h.person_id,
+                    dob=h.dob,
+                    gender_code=h.sex.cast("string"),
+                    ethnic_code=h.ethnic,
+                    _pref=ibis.literal(2),
+                )
+            )
+        if not parts:
+            return ibis.memtable(
+                {
+                    "person_id": [],
+                    "dob": [],
+                    "gender": [],
+                    "ethnicity": [],
+                    "disability": [],
+                    "locality": [],
+                },
+                schema={
+                    "person_id": "string",
+                    "dob": "date",
+                    "gender": "string",
+                    "ethnicity": "string",
+                    "disability": "string",
+                    "locality": "string",
+                },
+            )
+        allp = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+        allp = allp.mutate(_r=ibis.row_number().over(group_by=allp.person_id, order_by=allp._pref))
+        base = allp.filter(allp._r == 0)
+        out = base.select(
+            person_id=base.person_id,
+            dob=base.dob,
+            gender=base.gender_code.cases(("1", "Male"), ("2", "Female"), else_="Other or unknown"),
+            ethnicity=_ethnic_group(base.ethnic_code),
+        )
+        out = out.left_join(self._disabled(), "person_id").drop("person_id_right")
+        out = out.mutate(disability=out.disabled.fill_null("No")).drop("disabled")
+        loc = self._locality()
+        out = out.left_join(loc, "person_id").drop("person_id_right")
+        return out.mutate(locality=out.team.fill_null("Not recorded")).drop("team")
+
+    def _disabled(self) -> ir.Table:
+        if not self.has("ssd_disability"):
+            return ibis.memtable(
+                {"person_id": [], "disabled": []},
+                schema={"person_id": "string", "disabled": "string"},
+            )
+        d = self.latest("ssd_disability", ("person_id", "disability"))
+        d = d.filter(d.disability.upper() != "NONE")
+        return d.select("person_id").distinct().mutate(disabled=ibis.literal("Yes"))
+
+    def _locality(self) -> ir.Table:
+        """The team a child was last allocated to, from the Annex A lists that record one."""
+        lists = [f"sp_annex_a_list_{n}" for n in (3, 4, 5, 6, 7, 8)]
+        parts = []
+        for name in lists:
+            if self.has(name):
+                t = self.table(name)
+                parts.append(
+                    t.select(person_id=t.person_id, team=t.allocated_team, _load=t.load_id)
+                )
+        if not parts:
+            return ibis.memtable(
+                {"person_id": [], "team": []}, schema={"person_id": "string", "team": "string"}
+            )
+        u = parts[0]
+        for p in parts[1:]:
+            u = u.union(p)
+        u = u.filter(u.team.notnull() & (u.team != ""))
+        u = u.mutate(_r=ibis.row_number().over(group_by=u.person_id, order_by=ibis.desc(u._load)))
+        return u.filter(u._r == 0).select("person_id", "team")
+
+    def working_days(self, first: date, last: date) -> ir.Table:
+        """A calendar of days with a running count of working days, for timeliness joins."""
+        rows = working_day_index(first, last)
+        return ibis.memtable(
+            {"day": [d for d, _ in rows], "wd": [n for _, n in rows]},
+            schema={"day": "date", "wd": "int64"},
+        )
+
+
+def _ethnic_group(code: ir.StringValue) -> ir.StringValue:
+    cases = [(code.isin(list(codes)), group) for group, codes in ETHNIC_GROUPS.items()]
+    return ibis.cases(*cases, else_="Not known")
+
+
+def age_band(dob: ir.DateValue, on: ir.DateValue) -> ir.StringValue:
+    """DfE age bands (as the CIN census publication uses), from age in whole years on a date."""
+    born_later = (on.month() * 100 + on.day()) < (dob.month() * 100 + dob.day())
+    age = on.year() - dob.year() - born_later.ifelse(1, 0)
+    return ibis.cases(
+        (dob.isnull(), "Not known"),
+        (age < 1, AGE_BANDS[0]),
+        (age < 5, AGE_BANDS[1]),
+        (age < 10, AGE_BANDS[2]),
+        (age < 16, AGE_BANDS[3]),
+        else_=AGE_BANDS[4],
+    )
