@@ -320,7 +320,7 @@ def demo(
     (out_dir / "plan.schema.json").write_text(json.dumps(plan_schema(), indent=2), encoding="utf-8")
     typer.echo(f"2. Exported each as YAML, with the plan JSON Schema, to {out_dir}")
     data = out_dir / "data"
-    summary = generate(data, children, years, seed=2026)
+    summary = generate(data, children, years, seed=2026, end_year=DEMO_END_YEAR)
     typer.echo(
         f"3. Synthesised a fictional partnership ({children:,} children, {years} years; no real "
         f"child data) as {len(summary.files)} files in the real formats, in {data}"
@@ -343,9 +343,21 @@ def demo(
             f"{findings:,} findings"
         )
     typer.echo("   (`safeplan loads` lists every load; `safeplan validate` writes every finding)")
-    typer.echo("5. The County Durham plan on a page, 2017–2020:\n")
-    typer.echo(plan_text(library.get("durham-lscb-2017-2020")))
+    period = parse_period(f"{DEMO_END_YEAR}-Q1")
+    samples = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "ees"
+    marks = load_benchmarks([samples]) if samples.is_dir() else None
+    plan = library.get("durham-lscb-2017-2020")
+    lines = build_scorecard(Source.connect(settings().store_url), plan, period, marks, DURHAM_LA)
+    typer.echo(
+        "5. The County Durham 2017–2020 scorecard, computed from the synthetic data"
+        + (", beside County Durham's published DfE figures (sample extracts):" if marks else ":")
+    )
+    typer.echo("")
+    typer.echo(scorecard_text(plan, period, lines))
 
+
+DEMO_END_YEAR = 2025
+DURHAM_LA = "E06000047"  # County Durham's area code, for its published benchmarks
 
 # --- measures ----------------------------------------------------------------------------
 

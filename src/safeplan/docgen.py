@@ -41,7 +41,40 @@ def staging_markdown() -> str:
     return "\n".join(lines) + "\n\n`*` required.\n"
 
 
+TIMING = {"as_at_end": "as at the period end", "during": "during the period"}
+
+
+def measures_markdown() -> str:
+    from safeplan.measures.catalogue import BUILT_IN
+
+    out = []
+    for m in BUILT_IN:
+        out += [
+            f"### {m.title} (`{m.id}`)",
+            "",
+            m.definition,
+            "",
+            "| | |",
+            "| --- | --- |",
+            f"| numerator | {m.numerator} |",
+            f"| denominator | {m.denominator or '–'} |",
+            f"| unit | {m.unit} ({m.unit_label}) |",
+            f"| direction | {m.direction} |",
+            f"| timing | {TIMING[m.timing]} |",
+            f"| data | {', '.join(f'`{s}`' for s in m.sources) or 'a published aggregate'} |",
+            f"| follows | {m.official} |",
+        ]
+        if m.settings:
+            settings = ", ".join(f"{k} = {v}" for k, v in m.settings.items())
+            out.append(f"| settings | {settings} |")
+        if m.notes:
+            out.append(f"| notes | {m.notes} |")
+        out.append("")
+    return "\n".join(out)
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
+    "measures": measures_markdown,
     "templates": lambda: (
         templates_markdown().split("\n", 2)[2].strip().replace("### ", "#### ") + "\n"
     ),
