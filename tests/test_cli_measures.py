@@ -57,7 +57,7 @@ def test_public_output_withholds_small_numbers(loaded: Path, tmp_path: Path) -> 
     sheet = load_workbook(out).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:7] == (
+    assert rows[0][:8] == (
         "measure",
         "period",
         "breakdown",
@@ -65,6 +65,7 @@ def test_public_output_withholds_small_numbers(loaded: Path, tmp_path: Path) -> 
         "numerator",
         "denominator",
         "value",
+        "per_10k",
     )
     assert all(row[6] == "c" for row in rows[1:])  # every count here is 1 or 2: all withheld
 

@@ -348,6 +348,23 @@ TEMPLATES: dict[str, Template] = {
             key=("record_id",),
             measures=("children_missing_education",),
         ),
+        Template(
+            name="population_estimates",
+            title="Population estimates (children aged 0 to 17)",
+            agency="council",
+            description=(
+                "ONS mid-year population estimates of children aged 0 to 17 in the council's "
+                "area, the denominator of rates per 10,000 children (download from ONS: "
+                "population estimates for the UK, local authority level, by single year of age)."
+            ),
+            columns=(
+                _col("area_code", "text", True, "The area's ONS code, e.g. E06000047."),
+                _col("mid_year", "int", True, "The year of the estimate (as at 30 June)."),
+                _col("population_0_17", "int", True, "Children aged 0 to 17."),
+            ),
+            key=("area_code", "mid_year"),
+            measures=("cpp_neglect", "cin_rate", "cla_rate"),
+        ),
     )
 }
 

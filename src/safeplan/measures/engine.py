@@ -33,6 +33,7 @@ class Result:
     denominator: float | None
     value: float | None
     records: int  # the child-level records behind the figure
+    per_10k: float | None = None  # per 10,000 children aged 0-17, where the measure has one
 
 
 def periods_table(periods: Sequence[Period]) -> ir.Table:
@@ -146,10 +147,13 @@ def compute(
     unknown = set(breakdowns) - set(BREAKDOWNS)
     if unknown:
         raise ValueError(f"unknown breakdown {sorted(unknown)[0]!r}; use {', '.join(BREAKDOWNS)}")
+    from safeplan.measures.rates import with_rates
+
+    measures = list(measures)
     out: list[Result] = []
     for measure in measures:
         out += roll_up(measure, cube(source, measure, periods), periods, breakdowns)
-    return out
+    return with_rates(source, out, measures, periods)
 
 
 def total(results: Iterable[Result], measure: str, period: str) -> Result | None:

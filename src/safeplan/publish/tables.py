@@ -31,6 +31,7 @@ COLUMNS = [
     "numerator",
     "denominator",
     "value",
+    "per_10k",
     "unit",
     "records",
     "suppressed",
@@ -59,6 +60,7 @@ def results_table(results: Iterable[Result], *, public: bool = False) -> Table:
                     _num(r.numerator, p.symbol),
                     _num(r.denominator, p.symbol),
                     value,
+                    p.symbol if p.suppressed and r.per_10k is not None else _round(r.per_10k),
                     known[r.measure].unit_label,
                     None,
                     p.suppressed,
@@ -75,6 +77,7 @@ def results_table(results: Iterable[Result], *, public: bool = False) -> Table:
                     r.numerator,
                     r.denominator,
                     _round(r.value),
+                    _round(r.per_10k),
                     known[r.measure].unit_label,
                     r.records,
                     False,
@@ -179,6 +182,8 @@ def scorecard_text(plan: Plan, period: Period, lines: Sequence[Line]) -> str:
                 continue
             unit = ln.measure.unit_label
             value = _fmt(ln.value)
+            if ln.result is not None and ln.result.per_10k is not None:
+                unit += f" ({_fmt(round(ln.result.per_10k, 1))} per 10,000 children)"
             target = _fmt(ln.target) if ln.target is not None else "no target"
             change = _fmt(ln.change.previous)
             yoy = _fmt(ln.change.year_earlier)

@@ -26,6 +26,7 @@ from safeplan.synth.ssda903 import S903Writers
 __all__ = ["SynthSummary", "generate", "simulate"]
 
 PROGRESS_EVERY = 500
+SYNTHETIC_AREA = "E99999999"  # a fictional ONS area code for the synthetic council
 
 
 @dataclass
@@ -73,9 +74,10 @@ def generate(
             ):
                 progress(index + 1)
         partner.write_training(children, seed)
-    population = {
-        year: round(n * 10_000 / params.REFERRAL_RATE_PER_10K) for year, n in referrals.items()
-    }
+        population = {
+            year: round(n * 10_000 / params.REFERRAL_RATE_PER_10K) for year, n in referrals.items()
+        }
+        partner.write_population(SYNTHETIC_AREA, population)
     counts = {f"cin_children_{y}": n for y, n in cin.counts.items()}
     counts.update({f"cin_referrals_{y}": n for y, n in referrals.items()})
     counts.update({f"ssda903_{k}": v for k, v in s903.counts.items()})

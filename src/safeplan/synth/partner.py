@@ -177,6 +177,16 @@ class PartnerWriters:
                 writer.writerow(row)
                 self.counts[name] += 1
 
+    def write_population(self, area_code: str, population: dict[int, int]) -> None:
+        """The implied 0-17 population as the ONS mid-year estimate before each 31 March."""
+        for year, children in population.items():
+            writer = self.writers.get(("population_estimates", year))
+            if writer is not None:
+                writer.writerow(
+                    {"area_code": area_code, "mid_year": year - 1, "population_0_17": children}
+                )
+                self.counts["population_estimates"] += 1
+
     def write_training(self, children: int, seed: int) -> None:
         """Training completions are not about children in the returns: drawn per year."""
         per_year = {
