@@ -8,9 +8,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test lint bench format docs clean
+.PHONY: install assets demo test lint bench format docs clean
 
-install: $(STAMP)
+install: $(STAMP) assets
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml uv.lock
 	$(BIN)/uv sync --locked --extra dev --python $(BIN)/python
 	@touch $@
 
-demo: $(STAMP)
+demo: install
 	$(BIN)/safeplan demo
+	$(BIN)/safeplan serve
 
-test: $(STAMP) lint
+test: install lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -39,5 +40,26 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Front-end assets: GOV.UK Frontend from npm (versions pinned by package-lock.json), compiled
+# without the GOV.UK font and copied into the web app's static folder. Nothing is fetched
+# at run time. --ignore-scripts: no package runs code at install.
+NPM        ?= npm
+WEB_STATIC := src/safeplan/web/static/govuk
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+ASSETS_STAMP := $(WEB_STATIC)/.built
+
+assets: $(ASSETS_STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+
+$(ASSETS_STAMP): node_modules/.package-lock.json src/safeplan/web/assets/govuk.scss
+	rm -rf $(WEB_STATIC)
+	mkdir -p $(WEB_STATIC)
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+		--quiet-deps src/safeplan/web/assets/govuk.scss $(WEB_STATIC)/govuk-frontend.min.css
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_DIST)/govuk-frontend.min.js.map $(WEB_STATIC)/
+	@touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(WEB_STATIC)

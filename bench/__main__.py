@@ -9,10 +9,15 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from safeplan.measures.data import BREAKDOWNS, Source
+from safeplan.measures.engine import Result, compute
+from safeplan.measures.model import Measure
+from safeplan.measures.periods import parse
+from safeplan.measures.scorecard import plan_measures, scorecard
 from safeplan.plans import library
 from safeplan.plans.yamlio import dump_plan, parse_plan
 from safeplan.store.db import connect
@@ -70,9 +75,101 @@ def bench_ingest(children: int | None = None, years: int = 5) -> dict[str, float
     return figures
 
 
-BENCHMARKS: dict[str, Callable[[], dict[str, float]]] = {
+BASELINE_MEASURES = ("rereferrals_12m", "cpp_neglect", "missing_more_than_once")
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def bench_scorecard(children: int | None = None) -> dict[str, object]:
+    """Issue 4: the whole scorecard of the three bundled plans, 12 quarters, every breakdown,
+    over a national-scale pool (1,000,000 children); beside it, a plain pandas version of three
+    of its measures (aim: the scorecard in under 10 seconds, at least 20 times faster than
+    pandas on the same measures)."""
+    from bench.national import build
+    from bench.pandas_baseline import baseline
+
+    children = children or int(os.environ.get("SAFEPLAN_BENCH_NATIONAL", "1000000"))
+    plans = [parse_plan(p.read_text(encoding="utf-8")) for p in library.bundled_paths()]
+    measures: dict[str, Measure] = {}
+    for plan in plans:
+        measures.update((m.id, m) for m in plan_measures(plan))
+    end = parse("2025-Q1")
+    periods = end.series(12)
+    figures: dict[str, object] = {
+        "cores": os.cpu_count() or 1,
+        "load_average_at_start": round(os.getloadavg()[0], 2),  # other work on the machine
+        "periods": len(periods),
+    }
+    with tempfile.TemporaryDirectory(prefix="safeplan-national-") as tmp:
+        path = Path(tmp) / "national.duckdb"
+        built = build(path, children)
+        figures["children"] = children
+        figures["build_seconds"] = built["build_seconds"]
+        figures["store_rows"] = {
+            k.removeprefix("rows_"): v for k, v in built.items() if k.startswith("rows_")
+        }
+        figures["rss_after_build_mb"] = _rss_mb()
+
+        # the whole scorecard: every measure of the three plans, 12 quarters, every breakdown
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        results = compute(
+            Source.connect(str(path)), measures.values(), periods, BREAKDOWNS, timings
+        )
+        figures["scorecard_seconds"] = round(time.perf_counter() - start, 2)
+        figures["measures"] = len(measures)
+        figures["breakdowns"] = list(BREAKDOWNS)
+        figures["rows_produced"] = len(results)
+        figures["per_measure_seconds"] = {k: round(v, 3) for k, v in timings.items()}
+        figures["peak_rss_after_scorecard_mb"] = _rss_mb()
+
+        # the three plans' scorecard() calls (totals, 12 quarters of SPC history)
+        source = Source.connect(str(path))
+        per_plan: dict[str, float] = {}
+        start = time.perf_counter()
+        for plan in plans:
+            t = time.perf_counter()
+            scorecard(source, plan, end)
+            per_plan[plan.id] = round(time.perf_counter() - t, 2)
+        figures["plan_scorecards_seconds"] = round(time.perf_counter() - start, 2)
+        figures["plan_scorecard_seconds"] = per_plan
+
+        # the same three measures: the engine (cold, a fresh connection) against pandas
+        three = [measures[m] for m in BASELINE_MEASURES]
+        start = time.perf_counter()
+        engine_three = compute(Source.connect(str(path)), three, periods, BREAKDOWNS)
+        engine_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        pandas_three = baseline(path, periods)
+        pandas_seconds = time.perf_counter() - start
+        _same(engine_three, pandas_three)
+        figures["engine_three_measures_seconds"] = round(engine_seconds, 2)
+        figures["pandas_three_measures_seconds"] = round(pandas_seconds, 2)
+        figures["speedup_vs_pandas"] = round(pandas_seconds / engine_seconds, 1)
+        figures["baseline_figures_checked"] = len(pandas_three)
+        figures["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    return figures
+
+
+def _same(
+    engine: list[Result], pandas: dict[tuple[str, str, str, str], tuple[float, float | None]]
+) -> None:
+    """The pandas baseline must give the engine's figures, group by group."""
+    got = {
+        (r.measure, r.period, r.breakdown, r.group): (r.numerator, r.denominator) for r in engine
+    }
+    assert set(got) == set(pandas), sorted(set(got) ^ set(pandas))[:10]
+    for key, (num, den) in pandas.items():
+        e_num, e_den = got[key]
+        assert e_num == num and e_den == den, (key, (e_num, e_den), (num, den))
+
+
+BENCHMARKS: dict[str, Callable[[], Mapping[str, object]]] = {
     "plans_round_trip": bench_plans_round_trip,
     "ingest": bench_ingest,
+    "scorecard": bench_scorecard,
 }
 
 

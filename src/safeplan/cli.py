@@ -435,3 +435,22 @@ def scorecard(
         Source.connect(settings().store_url), the_plan, _period(period), marks, la
     )
     typer.echo(scorecard_text(the_plan, _period(period), lines))
+
+
+# --- web ---------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the web app (after bringing its database up to date): for a demo on one machine.
+
+    In production run safeplan.web.wsgi:application under a WSGI server behind TLS instead.
+    Listening beyond this machine needs SAFEPLAN_ALLOWED_HOSTS to name the host.
+    """
+    from safeplan.web.server import serve as run_server
+
+    typer.echo(f"SafePlan at http://{host}:{port}/ (Ctrl+C to stop)")
+    run_server(host, port)

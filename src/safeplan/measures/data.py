@@ -8,6 +8,8 @@ PostgreSQL and PySpark, because everything here is an Ibis expression.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import date
 
 import ibis
@@ -35,14 +37,19 @@ class Source:
         self._tables = set(con.list_tables())
         self._cache: dict[str, ir.Table] = {}
 
-    def _materialise(self, name: str, expr: ir.Table) -> ir.Table:
+    def _materialise(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """Compute a shared view once, as a temporary table, so that every measure's query
-        reads it instead of recomputing it (and Ibis compiles small queries)."""
+        reads it instead of recomputing it (and Ibis compiles small queries). The expression
+        is built only on the first call. The table gets a fresh short name (PostgreSQL cuts
+        names at 63 characters) and is created without `overwrite`, whose DROP statement
+        Ibis 12 miscompiles with this sqlglot (so every table was computed, then dropped)."""
         if name not in self._cache:
+            expr = build()
+            temp = f"_sp_{len(self._cache)}_{uuid.uuid4().hex[:12]}"
             try:
-                self._cache[name] = self.con.create_table(name, expr, temp=True, overwrite=True)
-            except Exception:  # a backend without temporary tables: keep the expression
-                self._cache[name] = expr
+                self._cache[name] = self.con.create_table(temp, expr, temp=True)
+            except Exception:  # a backend without temporary tables (PySpark): Ibis's cache
+                self._cache[name] = _cached(expr)
         return self._cache[name]
 
     @classmethod
@@ -59,7 +66,15 @@ class Source:
 
     def latest(self, name: str, key: tuple[str, ...]) -> ir.Table:
         """Each record once: from the latest collection year (then the latest load) holding it."""
-        return self._materialise(f"_latest_{name}__{'__'.join(key)}", self._latest(name, key))
+        return self._materialise(
+            f"_latest_{name}__{'__'.join(key)}", lambda: self._latest(name, key)
+        )
+
+    def _latest_once(self, name: str, key: tuple[str, ...]) -> ir.Table:
+        """`latest` for a table read once (into another shared view): the temporary table if
+        there is one already, else the expression, so that it is not written out on its own."""
+        cached = self._cache.get(f"_latest_{name}__{'__'.join(key)}")
+        return cached if cached is not None else self._latest(name, key)
 
     def _latest(self, name: str, key: tuple[str, ...]) -> ir.Table:
         t = self.table(name)
@@ -78,12 +93,12 @@ class Source:
     @property
     def persons(self) -> ir.Table:
         """One row per child: date of birth, gender, ethnicity, disability, locality."""
-        return self._materialise("_persons", self._persons())
+        return self._materialise("_persons", self._persons)
 
     def _persons(self) -> ir.Table:
         parts = []
         if self.has("ssd_person"):
-            p = self.latest("ssd_person", ("person_id",))
+            p = self._latest_once("ssd_person", ("person_id",))
             parts.append(
                 p.select(
                     person_id=p.person_id,
@@ -94,7 +109,7 @@ class Source:
                 )
             )
         if self.has("ssd_cla_header"):
-            h = self.latest("ssd_cla_header", ("person_id",))
+            h = self._latest_once("ssd_cla_header", ("person_id",))
             parts.append(
                 h.select(
                     person_id=h.person_id,
@@ -144,7 +159,7 @@ class Source:
                 {"person_id": [], "disabled": []},
                 schema={"person_id": "string", "disabled": "string"},
             )
-        d = self.latest("ssd_disability", ("person_id", "disability"))
+        d = self._latest_once("ssd_disability", ("person_id", "disability"))
         d = d.filter(d.disability.upper() != "NONE")
         return d.select("person_id").distinct().mutate(disabled=ibis.literal("Yes"))
 
@@ -166,8 +181,9 @@ class Source:
         for p in parts[1:]:
             u = u.union(p)
         u = u.filter(u.team.notnull() & (u.team != ""))
-        u = u.mutate(_r=ibis.row_number().over(group_by=u.person_id, order_by=ibis.desc(u._load)))
-        return u.filter(u._r == 0).select("person_id", "team")
+        # the team of the child's latest load: an aggregate, not a window (a window over the
+        # lists' million rows was most of the time the children's table took to build)
+        return u.group_by("person_id").aggregate(team=u.team.argmax(u._load))
 
     def working_days(self, first: date, last: date) -> ir.Table:
         """A calendar of days with a running count of working days, for timeliness joins."""
@@ -176,6 +192,15 @@ class Source:
             {"day": [d for d, _ in rows], "wd": [n for _, n in rows]},
             schema={"day": "date", "wd": "int64"},
         )
+
+
+def _cached(expr: ir.Table) -> ir.Table:
+    """The expression computed once where the backend can cache it (PySpark persists it as a
+    temporary view), else the expression itself."""
+    try:
+        return expr.cache()
+    except Exception:  # nor a cache: every query recomputes it
+        return expr
 
 
 def _ethnic_group(code: ir.StringValue) -> ir.StringValue:

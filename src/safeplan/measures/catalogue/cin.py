@@ -50,11 +50,23 @@ def _factors(src: Source) -> ir.Table | None:
     j = f.join(a, f.parent_id == a.record_id)
     return j.select(
         person_id=a.person_id,
+        assessment=a.record_id,
         episode=a.parent_id,
         start=a.assessmentactualstartdate,
         authorised=a.assessmentauthorisationdate,
         factor=f.assessmentfactors,
     )
+
+
+def _episode_keys(src: Source, t: ir.Table, parent: str = "parent_id") -> ir.Table:
+    """`t` (rows belonging to a CIN episode) with `_ep_person` and `_ep_referral`, the natural
+    key of their episode. Episodes are matched by key, not record id: the latest version of
+    an episode can come from a later census than its plans and assessments (a plan that
+    ended in 2023-24 is only in the 2024 census, though its episode is in the 2025 one), and
+    each census gives the episode a new record id."""
+    e = src.table("ssd_cin_episodes")
+    keys = e.select(_ep_record=e.record_id, _ep_person=e.person_id, _ep_referral=e.cinreferraldate)
+    return t.join(keys, t[parent] == keys._ep_record).drop("_ep_record")
 
 
 # --- child protection ----------------------------------------------------------------------
@@ -101,13 +113,16 @@ def _rereferrals(src: Source, periods: ir.Table, after_assessment: bool) -> ir.T
     e = _episodes(src)
     if e is None:
         return None
-    prev = e.select(person_id=e.person_id, prev_date=e.cinreferraldate, prev_record=e.record_id)
+    prev = e.select(person_id=e.person_id, prev_date=e.cinreferraldate)
     if after_assessment:
         a = _assessments(src)
         if a is None:
             return None
-        assessed = a.select(episode=a.parent_id).distinct()
-        prev = prev.join(assessed, prev.prev_record == assessed.episode).drop("episode")
+        assessed = _episode_keys(src, a).select("_ep_person", "_ep_referral").distinct()
+        prev = prev.join(
+            assessed,
+            [prev.person_id == assessed._ep_person, prev.prev_date == assessed._ep_referral],
+        ).drop("_ep_person", "_ep_referral")
     current = during(e, e.cinreferraldate, periods)
     window_start = current.cinreferraldate - ibis.interval(months=12)
     j = current.left_join(
@@ -204,20 +219,15 @@ def domestic_abuse_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if a is None or f is None:
         return None
     a = a.filter(a.assessmentauthorisationdate.notnull())
-    da = (
-        f.filter(f.factor.isin(list(DOMESTIC_ABUSE)))
-        .select(da_episode=f.episode, da_start=f.start)
-        .distinct()
-    )
+    da = f.filter(f.factor.isin(list(DOMESTIC_ABUSE))).select(da_assessment=f.assessment)
+    da = da.distinct()
     done = during(a, a.assessmentauthorisationdate, periods)
-    j = done.left_join(
-        da, [done.parent_id == da.da_episode, done.assessmentactualstartdate == da.da_start]
-    )
+    j = done.left_join(da, done.record_id == da.da_assessment)
     return units(
         j,
         person=j.person_id,
         ref_date=j.assessmentauthorisationdate,
-        num=flag(j.da_episode.notnull()),
+        num=flag(j.da_assessment.notnull()),
         den=ibis.literal(1),
     )
 
@@ -268,15 +278,17 @@ def _neglect_episodes(src: Source) -> ir.Table | None:
     marks: list[ir.Table] = []
     p = _plans(src)
     if p is not None:
-        marks.append(p.filter(p.initialcategoryofabuse == "NEG").select(episode=p.parent_id))
+        marks.append(_episode_keys(src, p.filter(p.initialcategoryofabuse == "NEG")))
     f = _factors(src)
     if f is not None:
-        marks.append(f.filter(f.factor == NEGLECT_FACTOR).select("episode"))
+        marks.append(_episode_keys(src, f.filter(f.factor == NEGLECT_FACTOR), "episode"))
     if not marks:
         return None
-    m = marks[0] if len(marks) == 1 else marks[0].union(marks[1])
+    keys = [t.select("_ep_person", "_ep_referral") for t in marks]
+    m = keys[0] if len(keys) == 1 else keys[0].union(keys[1])
     m = m.distinct()
-    return e.join(m, e.record_id == m.episode).drop("episode")
+    j = e.join(m, [e.person_id == m._ep_person, e.cinreferraldate == m._ep_referral])
+    return j.drop("_ep_person", "_ep_referral")
 
 
 def neglect_duration_units(src: Source, periods: ir.Table) -> ir.Table | None:
@@ -307,7 +319,8 @@ def neglect_domestic_abuse_units(src: Source, periods: ir.Table) -> ir.Table | N
     f = _factors(src)
     if e is None or f is None:
         return None
-    da = f.filter(f.factor.isin(list(DOMESTIC_ABUSE))).select(da_episode=f.episode).distinct()
+    da = _episode_keys(src, f.filter(f.factor.isin(list(DOMESTIC_ABUSE))), "episode")
+    da = da.select(da_person=da._ep_person, da_referral=da._ep_referral).distinct()
     active = e.join(
         periods,
         [
@@ -315,12 +328,14 @@ def neglect_domestic_abuse_units(src: Source, periods: ir.Table) -> ir.Table | N
             e.cinclosuredate.isnull() | (e.cinclosuredate >= periods.p_start),
         ],
     )
-    j = active.left_join(da, active.record_id == da.da_episode)
+    j = active.left_join(
+        da, [active.person_id == da.da_person, active.cinreferraldate == da.da_referral]
+    )
     return units(
         j,
         person=j.person_id,
         ref_date=j.p_end,
-        num=flag(j.da_episode.notnull()),
+        num=flag(j.da_person.notnull()),
         den=ibis.literal(1),
     )
 

@@ -60,7 +60,9 @@ def placement_stability_units(src: Source, periods: ir.Table) -> ir.Table | None
 
 def missing_more_than_once_units(src: Source, periods: ir.Table) -> ir.Table | None:
     """Children with 2+ missing episodes (not 'away') starting in the period, looked after
-    (SSDA903) or not (the partner missing-episodes file); each episode counted once."""
+    (SSDA903) or not (the partner missing-episodes file); each episode counted once: an
+    episode in both files (a looked-after child the police also reported) starts on the same
+    day, so a child's episodes on a day are the larger of the two files' counts."""
     parts = []
     if src.has("ssd_missing"):
         m = src.latest("ssd_missing", ("person_id", "mis_start", "missing"))
@@ -72,9 +74,11 @@ def missing_more_than_once_units(src: Source, periods: ir.Table) -> ir.Table | N
         parts.append(p.select(person_id=p.person_id, day=p.start_datetime.date()))
     if not parts:
         return None
-    u = parts[0] if len(parts) == 1 else parts[0].union(parts[1])  # union: the same episode once
+    daily = [t.group_by(["person_id", "day"]).aggregate(n=t.count()) for t in parts]
+    u = daily[0] if len(daily) == 1 else daily[0].union(daily[1])
+    u = u.group_by(["person_id", "day"]).aggregate(n=u.n.max())
     d = during(u, u.day, periods)
-    g = d.group_by(["period", "person_id"]).aggregate(ref_date=d.p_end.max(), episodes=d.count())
+    g = d.group_by(["period", "person_id"]).aggregate(ref_date=d.p_end.max(), episodes=d.n.sum())
     return units(
         g, person=g.person_id, ref_date=g.ref_date, num=flag(g.episodes >= 2), den=ibis.literal(1)
     )

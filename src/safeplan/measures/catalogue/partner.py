@@ -137,14 +137,17 @@ def survey_units(src: Source, periods: ir.Table) -> ir.Table | None:
     s = src.table("sp_survey_answers")
     s = s.filter(s.question == "confident_to_contact_adult")
     d = during(s, s.answered_on, periods)
-    return units(
+    answers = units(
         d,
-        person=ibis.null().cast("string"),
+        person=ibis.null().cast("string"),  # answers are anonymous
         ref_date=d.answered_on,
         num=flag(d.answer.isin(["yes", "agree", "strongly_agree"])),
         den=ibis.literal(1),
         agency=d.setting,
     )
+    # A relation of its own: Ibis 12 cannot join on a literal column of a projection that it
+    # folds into the join below it (IntegrityError when the engine joins the children).
+    return answers.view()
 
 
 def no_data_yet(src: Source, periods: ir.Table) -> ir.Table | None:

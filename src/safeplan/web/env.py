@@ -1,0 +1,79 @@
+"""The web app's settings from the environment (SAFEPLAN_*), read once when Django starts.
+
+Kept apart from ``settings.py`` so that tests and tools can check the rules (secret key,
+hosts, database) without configuring Django.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_path
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "web-secret.key"  # noqa: S105 - a file name, not a secret
+
+
+class WebEnv(BaseSettings):
+    """What a deployment sets; every default suits `make demo` on one machine."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFEPLAN_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: user_data_path("safeplan"))
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Django's secret key. Default: a random key made once and kept in "
+        "SAFEPLAN_HOME/web-secret.key (set it from a secret store in production)",
+    )
+    debug: bool = Field(
+        default=False, description="1 shows Django's debug pages: never in production"
+    )
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,[::1]",
+        description="Host names the app answers to, separated by commas",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="The web app's own database (accounts, sessions, audit), e.g. "
+        "postgresql://user@host/db. Default: SQLite in SAFEPLAN_HOME/web.sqlite3",
+    )
+    https: bool = Field(
+        default=False,
+        description="1 when served over HTTPS behind a TLS proxy: redirects to HTTPS, sends "
+        "HSTS and trusts X-Forwarded-Proto from the proxy",
+    )
+    partnership: str = Field(
+        default="Children's safeguarding partnership",
+        description="The organisation's name in the page header, where a page has no plan",
+    )
+
+    def hosts(self) -> list[str]:
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    def key(self) -> str:
+        """The secret key: from the environment, or made once and kept (mode 600)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.home / SECRET_KEY_FILE
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first: use theirs
+                return path.read_text().strip()
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+        return path.read_text().strip()
+
+    def database(self) -> dict[str, Any]:
+        """Django's DATABASES["default"]: PostgreSQL from a URL, else a SQLite file."""
+        if self.database_url:
+            import dj_database_url
+
+            return dict(dj_database_url.parse(self.database_url, conn_max_age=60))
+        self.home.mkdir(parents=True, exist_ok=True)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(self.home / "web.sqlite3")}

@@ -1,0 +1,71 @@
+"""Public views: every plan, and each plan on a page. No sign-in, GET only, and only
+suppressed aggregate figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from safeplan.measures.catalogue import catalogue
+from safeplan.plans import library
+from safeplan.plans.model import Direction, Plan
+from safeplan.web.public.figures import plan_figures
+
+AIMS = {
+    Direction.increase: "increase",
+    Direction.reduce: "reduce",
+    Direction.track: "track (no set direction)",
+}
+STATUS_TAGS = {
+    "active": ("Current plan", "govuk-tag--green"),
+    "draft": ("Draft", "govuk-tag--yellow"),
+    "superseded": ("Replaced by a newer plan", "govuk-tag--grey"),
+    "ended": ("Ended", "govuk-tag--grey"),
+}
+
+
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    entries = library.entries()
+    return render(request, "public/plan_list.html", {"entries": entries, "tags": STATUS_TAGS})
+
+
+def _plan(plan_id: str) -> Plan:
+    try:
+        return library.get(plan_id)
+    except library.UnknownPlanError as exc:
+        raise Http404(f"no plan has the id {plan_id!r}") from exc
+
+
+@require_safe
+def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
+    plan = _plan(plan_id)
+    context: dict[str, Any] = {
+        "plan": plan,
+        "figures": plan_figures(plan),
+        "catalogue": catalogue(),
+        "aims": AIMS,
+        "tags": STATUS_TAGS,
+        "strategies": {s.id: s for s in plan.strategies},
+        "header_name": plan.partnership.name,
+    }
+    return render(request, "public/plan_detail.html", context)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A GOV.UK-style "Page not found" (the exception's text is never shown)."""
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A GOV.UK-style "Sorry, there is a problem with the service", or plain text if even the
+    page template fails (the error may be in a template)."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        return HttpResponse(
+            "Sorry, there is a problem with the service.", status=500, content_type="text/plain"
+        )
