@@ -46,13 +46,22 @@ class Settings(BaseSettings):
         """The pseudonymisation key: from the environment, or made once and kept (mode 600)."""
         if self.pseudonym_key is not None:
             return self.pseudonym_key.get_secret_value().encode("utf-8")
-        path = self.home / "pseudonym.key"
-        if not path.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
+        return kept_secret(self.home / "pseudonym.key", secrets.token_hex(32)).encode("utf-8")
+
+
+def kept_secret(path: Path, fresh: str) -> str:
+    """A secret kept in a file readable by its owner only, made (from `fresh`) on first use.
+
+    Two processes starting at once agree: the one that loses the race reads the winner's."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-        return path.read_text().strip().encode("utf-8")
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as out:
+            out.write(fresh)
+    return path.read_text().strip()
 
 
 @cache

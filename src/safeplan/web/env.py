@@ -6,7 +6,6 @@ hosts, database) without configuring Django.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 from platformdirs import user_data_path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from safeplan.config import kept_secret
 
 SECRET_KEY_FILE = "web-secret.key"  # noqa: S105 - a file name, not a secret
 
@@ -58,16 +59,7 @@ class WebEnv(BaseSettings):
         """The secret key: from the environment, or made once and kept (mode 600)."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        path = self.home / SECRET_KEY_FILE
-        if not path.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process made it first: use theirs
-                return path.read_text().strip()
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(50))
-        return path.read_text().strip()
+        return kept_secret(self.home / SECRET_KEY_FILE, secrets.token_urlsafe(50))
 
     def database(self) -> dict[str, Any]:
         """Django's DATABASES["default"]: PostgreSQL from a URL, else a SQLite file."""
