@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install assets demo test lint bench format docs clean
+.PHONY: install assets browser demo test lint bench format docs clean
 
 install: $(STAMP) assets
 
@@ -22,8 +22,17 @@ demo: install
 	$(BIN)/safeplan demo
 	$(BIN)/safeplan serve
 
-test: install lint
+test: install lint browser
 	$(BIN)/python -m pytest
+
+# The browser tests (tests/browser) drive Debian's chromium with Playwright; Playwright never
+# downloads a browser of its own (no `playwright install`). CI runs as root on Debian.
+CHROMIUM := /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

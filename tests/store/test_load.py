@@ -13,9 +13,10 @@ import pytest
 from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused
 from safeplan.ingest.pipeline import check
+from safeplan.measures.data import Source
 from safeplan.store.db import Store, connect
 from safeplan.store.load import FAULT_ENV, LoadResult, load_checked, load_files
-from safeplan.store.schema import canonical_tables
+from safeplan.store.schema import LATEST_KEYS, PERSONS_TABLE, canonical_tables, current_name
 
 KEY = b"test-partnership-key"
 
@@ -31,7 +32,10 @@ def load(store: Store, path: Path, year: str | None = None) -> LoadResult:
 def snapshot(store: Store) -> dict[str, int]:
     """Row counts of every canonical and system table: 'the store as it was'."""
     names = sorted(
-        {t.name for t in canonical_tables().values()} | {"sp_loads", "sp_findings", "sp_quarantine"}
+        {t.name for t in canonical_tables().values()}
+        | {"sp_loads", "sp_findings", "sp_quarantine"}
+        | {current_name(n) for n in LATEST_KEYS}
+        | {PERSONS_TABLE}
     )
     existing = {r[0] for r in store.query("SELECT table_name FROM information_schema.tables")}
     return {n: store.count(n) for n in names if n in existing}
@@ -237,3 +241,104 @@ def test_invalid_codes_and_a_duplicate_child_are_kept_out(
         assert ("ZZZZ",) not in stored
         reasons = " ".join(r[0] for r in store.query("SELECT reasons FROM sp_quarantine"))
         assert "CIN 4220" in reasons and "CIN 8510" in reasons
+
+
+# --- current tables: refreshed by every load, equal to what `Source` would compute -----------
+
+CURRENT = (*(current_name(n) for n in LATEST_KEYS), PERSONS_TABLE)
+
+
+def current_contents(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every current table's rows (sorted): to tell that a load left them exactly as they were."""
+    existing = {r[0] for r in store.query("SELECT table_name FROM information_schema.tables")}
+    return {
+        name: sorted(store.query(f"SELECT * FROM {name}"), key=repr)
+        for name in CURRENT
+        if name in existing
+    }
+
+
+def assert_current_is_computed(url: str) -> None:
+    """Each current table holds what `Source.latest` computes from the canonical table (and
+    `sp_persons` what `Source.persons` computes), column for column and row for row."""
+    with_current = Source.connect(url)
+    computed = Source(with_current.con, current=False)
+    try:
+        for name in LATEST_KEYS:
+            assert with_current.has(current_name(name)), name
+            got = with_current.latest(name).to_pyarrow()
+            want = computed.latest(name).to_pyarrow()
+            assert got.schema.names == want.schema.names, name
+            assert sorted(got.to_pylist(), key=repr) == sorted(want.to_pylist(), key=repr), name
+        assert with_current.has(PERSONS_TABLE)
+        got = with_current.persons.to_pyarrow()
+        want = computed.persons.to_pyarrow()
+        assert got.schema.names == want.schema.names
+        assert sorted(got.to_pylist(), key=repr) == sorted(want.to_pylist(), key=repr)
+    finally:
+        with_current.con.disconnect()
+
+
+def test_current_tables_follow_loads_and_replacements(
+    store_url: str, cin_sample: Path, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "cin_census_2023.xml"
+    earlier.write_text(cin_sample.read_text().replace("<Year>2024</Year>", "<Year>2023</Year>"))
+    resubmitted = tmp_path / "cin_census_2024_resubmitted.xml"
+    resubmitted.write_text(
+        cin_sample.read_text()
+        .replace("<SerialNo>001", "<SerialNo>002")
+        .replace("<Disability>HEAR</Disability>", "")
+    )
+    with connect(store_url) as store:
+        load(store, cin_sample)
+        assert store.count(current_name("ssd_cin_episodes")) == 2
+        assert store.count(PERSONS_TABLE) == 2
+    assert_current_is_computed(store_url)
+    with connect(store_url) as store:  # the same records a year earlier: still each once
+        load(store, earlier)
+        assert store.count("ssd_cin_episodes") == 4
+        assert store.count(current_name("ssd_cin_episodes")) == 2
+        years = store.query(f"SELECT DISTINCT load_id FROM {current_name('ssd_person')}")
+        assert years == [(1,)]  # the 2024 census, though loaded first
+    assert_current_is_computed(store_url)
+    with connect(store_url) as store:  # a replacement removes the 2024 disability record
+        new = load(store, resubmitted)
+        assert new.replaced == (1,)
+        disabilities = store.query(
+            f"SELECT load_id, disability FROM {current_name('ssd_disability')} ORDER BY 1, 2"
+        )
+        # HEAR now from the 2023 census (the 2024 return no longer holds it), the other
+        # child's from the resubmission
+        assert disabilities == [(2, "HEAR"), (new.load_id, disabilities[1][1])]
+    assert_current_is_computed(store_url)
+
+
+@pytest.mark.parametrize("kill_after", ["ssd_cin_episodes", current_name("ssd_cin_episodes")])
+def test_a_killed_load_leaves_the_current_tables_as_they_were(
+    store_url: str, cin_sample: Path, tmp_path: Path, safeplan_home: Path, kill_after: str
+) -> None:
+    """Killed while writing the canonical rows, or half way through refreshing the current
+    tables (after one of them was rebuilt): both roll back with the load."""
+    second = tmp_path / "cin_census_2023.xml"
+    second.write_text(cin_sample.read_text().replace("<Year>2024</Year>", "<Year>2023</Year>"))
+    with connect(store_url) as store:
+        load(store, cin_sample)
+        before = current_contents(store)
+    assert set(before) == set(CURRENT)
+    env = {
+        **os.environ,
+        FAULT_ENV: kill_after,
+        "SAFEPLAN_STORE": store_url,
+        "SAFEPLAN_PSEUDONYM_KEY": KEY.decode(),
+    }
+    exe = Path(sys.executable).with_name("safeplan")
+    proc = subprocess.run(
+        [str(exe), "load", str(second)], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    with connect(store_url) as store:
+        assert current_contents(store) == before
+        assert store.query("SELECT count(*) FROM sp_loads")[0][0] == 1
+    assert_current_is_computed(store_url)
+    settings.cache_clear()

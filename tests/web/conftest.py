@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import django
 import pytest
@@ -36,6 +37,26 @@ def django_configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     setup_test_environment()
     yield
     teardown_test_environment()
+
+
+@pytest.fixture(scope="session")
+def django_database(django_configured: None) -> Iterator[None]:
+    """The web app's database (accounts, sessions, audit), migrated once: SQLite in memory."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    config = setup_databases(verbosity=0, interactive=False)
+    yield
+    teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture
+def db(django_database: None) -> Iterator[None]:
+    """A test's database work, rolled back after it (as Django's TestCase does)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
@@ -91,3 +112,19 @@ def figures_shown(html: bytes) -> dict[tuple[str, str], set[str]]:
     parser = Figures()
     parser.feed(html.decode("utf-8"))
     return parser.shown
+
+
+def make_user(role: str, username: str | None = None, password: str | None = None) -> Any:
+    """A user of the demo council with this role (no usable password unless one is given)."""
+    from safeplan.web.accounts.models import Agency, AgencyKind, User
+
+    agency, _ = Agency.objects.get_or_create(
+        name="Test County Council", defaults={"kind": AgencyKind.council}
+    )
+    user = User(username=username or f"test-{role}", role=role, agency=agency)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save()
+    return user

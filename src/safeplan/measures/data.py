@@ -2,20 +2,31 @@
 
 Returns overlap: a CIN episode open across 31 March is in two years' censuses, and a
 resubmitted return replaces its predecessor. `Source.latest` therefore gives each record
-once, as the most recent collection year that holds it. The same code runs on DuckDB,
-PostgreSQL and PySpark, because everything here is an Ibis expression.
+once, as the most recent collection year that holds it. The store keeps that view of each
+table, and the children's characteristics, as tables rebuilt at load time
+(`safeplan.store.current`); `Source` reads them when the store has them and computes them
+otherwise, with the same expressions (`latest_of`, `persons_of`). The same code runs on
+DuckDB, PostgreSQL and PySpark, because everything here is an Ibis expression.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import ibis
 import ibis.expr.types as ir
 
 from safeplan.measures.calendar import working_day_index
+from safeplan.store.schema import (
+    ANNEX_A_TEAM_LISTS,
+    CURRENT_PREFIX,
+    LATEST_DROPPED,
+    LATEST_KEYS,
+    PERSONS_TABLE,
+    current_name,
+)
 
 ETHNIC_GROUPS: dict[str, tuple[str, ...]] = {
     # DfE major ethnic groups, from the CIN census / SSDA903 ethnicity codes
@@ -32,10 +43,16 @@ BREAKDOWNS = ("age_band", "gender", "ethnicity", "disability", "locality", "agen
 class Source:
     """An Ibis connection to the store, with the views every measure shares."""
 
-    def __init__(self, con: ibis.BaseBackend) -> None:
+    def __init__(self, con: ibis.BaseBackend, current: bool = True) -> None:
+        """`current` False ignores the store's current tables (computing what they hold)."""
         self.con = con
         self._tables = set(con.list_tables())
+        if not current:
+            self._tables = {
+                t for t in self._tables if not t.startswith(CURRENT_PREFIX) and t != PERSONS_TABLE
+            }
         self._cache: dict[str, ir.Table] = {}
+        self._read: dict[str, ir.Table] = {}
 
     def _materialise(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """Compute a shared view once, as a temporary table, so that every measure's query
@@ -53,137 +70,69 @@ class Source:
         return self._cache[name]
 
     @classmethod
-    def connect(cls, url: str) -> Source:
+    def connect(cls, url: str, current: bool = True) -> Source:
         if url.startswith(("postgresql://", "postgres://")):
-            return cls(ibis.connect(url))
-        return cls(ibis.duckdb.connect(url.removeprefix("duckdb:///"), read_only=True))
+            return cls(ibis.connect(url), current)
+        return cls(ibis.duckdb.connect(url.removeprefix("duckdb:///"), read_only=True), current)
 
     def has(self, *names: str) -> bool:
         return all(n in self._tables for n in names)
 
     def table(self, name: str) -> ir.Table:
-        return self.con.table(name)
+        """The table, its schema read once per connection (Ibis asks the backend each time)."""
+        if name not in self._read:
+            self._read[name] = self.con.table(name)
+        return self._read[name]
 
-    def latest(self, name: str, key: tuple[str, ...]) -> ir.Table:
-        """Each record once: from the latest collection year (then the latest load) holding it."""
+    def latest(self, name: str, key: tuple[str, ...] | None = None) -> ir.Table:
+        """Each record once: from the latest collection year (then the latest load) holding it.
+        A record is its natural key (`LATEST_KEYS`, unless `key` says otherwise). The store's
+        current table when it has one for that key (a plain read: the store keeps it up to
+        date at load time), else computed here, once per connection."""
+        key = LATEST_KEYS[name] if key is None else key
+        current = self._current(name, key)
+        if current is not None:
+            return current
         return self._materialise(
             f"_latest_{name}__{'__'.join(key)}", lambda: self._latest(name, key)
         )
 
+    def _current(self, name: str, key: tuple[str, ...]) -> ir.Table | None:
+        if LATEST_KEYS.get(name) == key and self.has(current_name(name)):
+            return self.table(current_name(name))
+        return None
+
     def _latest_once(self, name: str, key: tuple[str, ...]) -> ir.Table:
-        """`latest` for a table read once (into another shared view): the temporary table if
-        there is one already, else the expression, so that it is not written out on its own."""
+        """`latest` for a table read once (into another shared view): the current or temporary
+        table if there is one already, else the expression, so that it is not written out on
+        its own."""
+        current = self._current(name, key)
+        if current is not None:
+            return current
         cached = self._cache.get(f"_latest_{name}__{'__'.join(key)}")
         return cached if cached is not None else self._latest(name, key)
 
     def _latest(self, name: str, key: tuple[str, ...]) -> ir.Table:
-        t = self.table(name)
-        loads = self.table("sp_loads")
-        loads = loads.filter(loads.status == "loaded").select(
-            _load=loads.load_id, _year=loads.period
-        )
-        j = t.join(loads, t.load_id == loads._load)
-        ranked = j.mutate(
-            _rank=ibis.row_number().over(
-                group_by=[j[k] for k in key], order_by=[ibis.desc(j._year), ibis.desc(j.load_id)]
-            )
-        )
-        return ranked.filter(ranked._rank == 0).drop("_load", "_rank")
+        return latest_of(self.table(name), self.table("sp_loads"), key)
 
     @property
     def persons(self) -> ir.Table:
-        """One row per child: date of birth, gender, ethnicity, disability, locality."""
+        """One row per child: date of birth, gender, ethnicity, disability, locality (the
+        store's `sp_persons` when it has one)."""
+        if self.has(PERSONS_TABLE):
+            return self.table(PERSONS_TABLE)
         return self._materialise("_persons", self._persons)
 
     def _persons(self) -> ir.Table:
-        parts = []
-        if self.has("ssd_person"):
-            p = self._latest_once("ssd_person", ("person_id",))
-            parts.append(
-                p.select(
-                    person_id=p.person_id,
-                    dob=p.personbirthdate,
-                    gender_code=p.gendercurrent.cast("string"),
-                    ethnic_code=p.ethnicity,
-                    _pref=ibis.literal(1),
-                )
-            )
-        if self.has("ssd_cla_header"):
-            h = self._latest_once("ssd_cla_header", ("person_id",))
-            parts.append(
-                h.select(
-                    person_id=h.person_id,
-                    dob=h.dob,
-                    gender_code=h.sex.cast("string"),
-                    ethnic_code=h.ethnic,
-                    _pref=ibis.literal(2),
-                )
-            )
-        if not parts:
-            return ibis.memtable(
-                {
-                    "person_id": [],
-                    "dob": [],
-                    "gender": [],
-                    "ethnicity": [],
-                    "disability": [],
-                    "locality": [],
-                },
-                schema={
-                    "person_id": "string",
-                    "dob": "date",
-                    "gender": "string",
-                    "ethnicity": "string",
-                    "disability": "string",
-                    "locality": "string",
-                },
-            )
-        allp = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
-        allp = allp.mutate(_r=ibis.row_number().over(group_by=allp.person_id, order_by=allp._pref))
-        base = allp.filter(allp._r == 0)
-        out = base.select(
-            person_id=base.person_id,
-            dob=base.dob,
-            gender=base.gender_code.cases(("1", "Male"), ("2", "Female"), else_="Other or unknown"),
-            ethnicity=_ethnic_group(base.ethnic_code),
+        def latest(name: str) -> ir.Table | None:
+            return self._latest_once(name, LATEST_KEYS[name]) if self.has(name) else None
+
+        return persons_of(
+            latest("ssd_person"),
+            latest("ssd_cla_header"),
+            latest("ssd_disability"),
+            [self.table(n) for n in ANNEX_A_TEAM_LISTS if self.has(n)],
         )
-        out = out.left_join(self._disabled(), "person_id").drop("person_id_right")
-        out = out.mutate(disability=out.disabled.fill_null("No")).drop("disabled")
-        loc = self._locality()
-        out = out.left_join(loc, "person_id").drop("person_id_right")
-        return out.mutate(locality=out.team.fill_null("Not recorded")).drop("team")
-
-    def _disabled(self) -> ir.Table:
-        if not self.has("ssd_disability"):
-            return ibis.memtable(
-                {"person_id": [], "disabled": []},
-                schema={"person_id": "string", "disabled": "string"},
-            )
-        d = self._latest_once("ssd_disability", ("person_id", "disability"))
-        d = d.filter(d.disability.upper() != "NONE")
-        return d.select("person_id").distinct().mutate(disabled=ibis.literal("Yes"))
-
-    def _locality(self) -> ir.Table:
-        """The team a child was last allocated to, from the Annex A lists that record one."""
-        lists = [f"sp_annex_a_list_{n}" for n in (3, 4, 5, 6, 7, 8)]
-        parts = []
-        for name in lists:
-            if self.has(name):
-                t = self.table(name)
-                parts.append(
-                    t.select(person_id=t.person_id, team=t.allocated_team, _load=t.load_id)
-                )
-        if not parts:
-            return ibis.memtable(
-                {"person_id": [], "team": []}, schema={"person_id": "string", "team": "string"}
-            )
-        u = parts[0]
-        for p in parts[1:]:
-            u = u.union(p)
-        u = u.filter(u.team.notnull() & (u.team != ""))
-        # the team of the child's latest load: an aggregate, not a window (a window over the
-        # lists' million rows was most of the time the children's table took to build)
-        return u.group_by("person_id").aggregate(team=u.team.argmax(u._load))
 
     def working_days(self, first: date, last: date) -> ir.Table:
         """A calendar of days with a running count of working days, for timeliness joins."""
@@ -192,6 +141,113 @@ class Source:
             {"day": [d for d, _ in rows], "wd": [n for _, n in rows]},
             schema={"day": "date", "wd": "int64"},
         )
+
+
+def latest_of(t: ir.Table, loads: ir.Table, key: Sequence[str]) -> ir.Table:
+    """`t`'s records once each (a record is its `key`): from the latest collection year, then
+    the latest load, holding it; without the lineage no measure reads. One definition for
+    `Source.latest` and the store's current tables (`safeplan.store.current`)."""
+    loads = loads.filter(loads.status == "loaded").select(_load=loads.load_id, _year=loads.period)
+    j = t.join(loads, t.load_id == loads._load)
+    ranked = j.mutate(
+        _rank=ibis.row_number().over(
+            group_by=[j[k] for k in key], order_by=[ibis.desc(j._year), ibis.desc(j.load_id)]
+        )
+    )
+    dropped = [c for c in LATEST_DROPPED if c in t.columns]
+    return ranked.filter(ranked._rank == 0).drop("_load", "_rank", "_year", *dropped)
+
+
+def persons_of(
+    person: ir.Table | None,
+    header: ir.Table | None,
+    disability: ir.Table | None,
+    lists: Sequence[ir.Table],
+) -> ir.Table:
+    """One row per child, from the latest `ssd_person`, `ssd_cla_header` and `ssd_disability`
+    records and the Annex A lists that record a team. One definition for `Source.persons`
+    and the store's `sp_persons`."""
+    parts = []
+    if person is not None:
+        p = person
+        parts.append(
+            p.select(
+                person_id=p.person_id,
+                dob=p.personbirthdate,
+                gender_code=p.gendercurrent.cast("string"),
+                ethnic_code=p.ethnicity,
+                _pref=ibis.literal(1),
+            )
+        )
+    if header is not None:
+        h = header
+        parts.append(
+            h.select(
+                person_id=h.person_id,
+                dob=h.dob,
+                gender_code=h.sex.cast("string"),
+                ethnic_code=h.ethnic,
+                _pref=ibis.literal(2),
+            )
+        )
+    if not parts:
+        return ibis.memtable(
+            {
+                "person_id": [],
+                "dob": [],
+                "gender": [],
+                "ethnicity": [],
+                "disability": [],
+                "locality": [],
+            },
+            schema={
+                "person_id": "string",
+                "dob": "date",
+                "gender": "string",
+                "ethnicity": "string",
+                "disability": "string",
+                "locality": "string",
+            },
+        )
+    allp = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+    allp = allp.mutate(_r=ibis.row_number().over(group_by=allp.person_id, order_by=allp._pref))
+    base = allp.filter(allp._r == 0)
+    out = base.select(
+        person_id=base.person_id,
+        dob=base.dob,
+        gender=base.gender_code.cases(("1", "Male"), ("2", "Female"), else_="Other or unknown"),
+        ethnicity=_ethnic_group(base.ethnic_code),
+    )
+    out = out.left_join(_disabled(disability), "person_id").drop("person_id_right")
+    out = out.mutate(disability=out.disabled.fill_null("No")).drop("disabled")
+    out = out.left_join(_locality(lists), "person_id").drop("person_id_right")
+    return out.mutate(locality=out.team.fill_null("Not recorded")).drop("team")
+
+
+def _disabled(d: ir.Table | None) -> ir.Table:
+    if d is None:
+        return ibis.memtable(
+            {"person_id": [], "disabled": []},
+            schema={"person_id": "string", "disabled": "string"},
+        )
+    d = d.filter(d.disability.upper() != "NONE")
+    return d.select("person_id").distinct().mutate(disabled=ibis.literal("Yes"))
+
+
+def _locality(lists: Sequence[ir.Table]) -> ir.Table:
+    """The team a child was last allocated to, from the Annex A lists that record one."""
+    parts = [t.select(person_id=t.person_id, team=t.allocated_team, _load=t.load_id) for t in lists]
+    if not parts:
+        return ibis.memtable(
+            {"person_id": [], "team": []}, schema={"person_id": "string", "team": "string"}
+        )
+    u = parts[0]
+    for p in parts[1:]:
+        u = u.union(p)
+    u = u.filter(u.team.notnull() & (u.team != ""))
+    # the team of the child's latest load: an aggregate, not a window (a window over the
+    # lists' million rows was most of the time the children's table took to build)
+    return u.group_by("person_id").aggregate(team=u.team.argmax(u._load))
 
 
 def _cached(expr: ir.Table) -> ir.Table:

@@ -5,7 +5,8 @@ which needs no store, so several files are prepared at once in worker processes.
 *loaded*, one file per transaction: a file already loaded (same SHA-256) changes nothing;
 an older load of the same return (same kind, collection year and council) is removed and
 marked replaced; the canonical rows, findings and quarantined records are written; the load
-is recorded. Any failure, or a killed process, rolls all of it back.
+is recorded; the current tables of the tables it changed are rebuilt (`store.current`). Any
+failure, or a killed process, rolls all of it back.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from safeplan.ingest.findings import FINDING_COLUMNS, FileRefused, Finding, refu
 from safeplan.ingest.partner import partner_tables
 from safeplan.ingest.pipeline import Checked, check
 from safeplan.ingest.pseudonym import normalise, pseudonymise
+from safeplan.store.current import refresh_current
 from safeplan.store.db import Store
 from safeplan.store.schema import IDENTIFIERS, ROW_ID_BITS, CanonicalTable, canonical_tables
 
 FAULT_ENV = "SAFEPLAN_FAULT_KILL_AFTER"
-"""Test hook: the name of a canonical table after whose insert the process kills itself."""
+"""Test hook: the name of a canonical table after whose insert (or of a current table after
+whose refresh) the process kills itself."""
 
 
 @dataclass(frozen=True)
@@ -180,14 +183,13 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
         if done:
             return LoadResult(prepared.file, int(done[0][0]), "unchanged", 0, 0, 0)
         load_id = int(store.query("SELECT coalesce(max(load_id), 0) + 1 FROM sp_loads")[0][0])
-        replaced = _replace_older(store, prepared, load_id)
+        replaced, emptied = _replace_older(store, prepared, load_id)
         records = 0
         for name, frame in prepared.frames.items():
             table = known[name]
             store.insert(table.name, table.column_names, _with_ids(frame, load_id, prepared))
             records += frame.num_rows
-            if os.environ.get(FAULT_ENV) == table.name:
-                os.kill(os.getpid(), signal.SIGKILL)
+            _fault(table.name)
         _write_findings(store, prepared, load_id)
         if prepared.quarantine is not None and prepared.quarantine.num_rows:
             q = prepared.quarantine
@@ -215,6 +217,9 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
                 ",".join(sorted(known[n].name for n in prepared.frames)),
             ],
         )
+        # the current tables of every table this load changed (rows added or replaced)
+        changed = emptied | {known[n].name for n in prepared.frames}
+        refresh_current(store, changed, after=_fault)
     return LoadResult(
         prepared.file,
         load_id,
@@ -243,21 +248,29 @@ def _with_ids(frame: pa.Table, load_id: int, prepared: Prepared) -> pa.Table:
     )
 
 
-def _replace_older(store: Store, prepared: Prepared, load_id: int) -> list[int]:
-    """Remove the rows of earlier loads of the same return (from the tables they filled)."""
+def _fault(table: str) -> None:
+    if os.environ.get(FAULT_ENV) == table:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _replace_older(store: Store, prepared: Prepared, load_id: int) -> tuple[list[int], set[str]]:
+    """Remove the rows of earlier loads of the same return (from the tables they filled);
+    returns those loads and the tables whose rows were removed."""
     older = store.query(
         "SELECT load_id, tables FROM sp_loads WHERE kind = ? AND period = ? "
         "AND coalesce(la, '') = ? AND status = 'loaded'",
         [prepared.kind, prepared.period, prepared.la or ""],
     )
+    emptied: set[str] = set()
     for old, filled in older:
         for table in filter(None, (filled or "").split(",")):
             store.execute(f"DELETE FROM {table} WHERE load_id = ?", [old])
+            emptied.add(table)
         store.execute(
             "UPDATE sp_loads SET status = 'replaced', replaced_by = ? WHERE load_id = ?",
             [load_id, old],
         )
-    return [int(old) for old, _ in older]
+    return [int(old) for old, _ in older], emptied
 
 
 def _pseudonyms(checked: Checked, key: bytes) -> pa.Table:

@@ -108,3 +108,48 @@ SYSTEM_DDL = (
         load_id BIGINT, staging_table VARCHAR, location VARCHAR, line BIGINT,
         reasons VARCHAR, record VARCHAR)""",
 )
+
+
+# --- current tables: each record once, kept up to date by every load ----------------------
+# A record is in every year's return it belongs to (a CIN episode open across 31 March is in
+# two censuses), so the measures read each record once: from the latest collection year (then
+# the latest load) that holds it, a record being its natural key below. The store keeps that
+# view of each keyed table as `sp_current_<table>`, and the children's characteristics as
+# `sp_persons`, refreshed inside the transaction of every load that changes them; `Source`
+# reads them when present and computes the same thing when not (PySpark, older stores).
+LATEST_KEYS: dict[str, tuple[str, ...]] = {
+    "ssd_person": ("person_id",),
+    "ssd_disability": ("person_id", "disability"),
+    "ssd_cin_episodes": ("person_id", "cinreferraldate"),
+    "ssd_cin_assessments": ("person_id", "assessmentactualstartdate"),
+    "ssd_s47_enquiry": ("person_id", "s47actualstartdate"),
+    "ssd_cp_plans": ("person_id", "cppstartdate"),
+    "ssd_cla_header": ("person_id",),
+    "ssd_cla_episodes": ("person_id", "decom"),
+    "ssd_missing": ("person_id", "mis_start", "missing"),
+    "sp_missing_episodes": ("episode_id",),
+    "sp_exploitation_screening": ("screening_id",),
+    "sp_initial_health_assessments": ("person_id", "date_entered_care"),
+    "sp_family_plan_outcomes": ("plan_id", "outcome_id"),
+    "sp_cp_conference_participation": ("conference_id",),
+    "sp_case_audits": ("audit_id",),
+    "sp_training_uptake": ("source_record_id",),
+    "sp_professional_challenges": ("challenge_id",),
+    "sp_children_missing_education": ("source_record_id",),
+    "sp_population_estimates": ("area_code", "mid_year"),
+}
+"""Canonical table → the natural key of its records: the one definition of `Source.latest`'s
+keys (the catalogue reads it) and of the store's current tables."""
+LATEST_DROPPED = ("source_file", "source_hash", "source_row")
+"""Lineage that no measure reads, left out of `Source.latest` and the current tables."""
+ANNEX_A_TEAM_LISTS = tuple(f"sp_annex_a_list_{n}" for n in (3, 4, 5, 6, 7, 8))
+"""The Annex A lists that record a child's allocated team (the child's locality)."""
+PERSON_SOURCES = ("ssd_person", "ssd_cla_header", "ssd_disability", *ANNEX_A_TEAM_LISTS)
+"""The tables `sp_persons` is built from: a load that changes one refreshes it."""
+PERSONS_TABLE = "sp_persons"
+CURRENT_PREFIX = "sp_current_"
+
+
+def current_name(table: str) -> str:
+    """The current table of a canonical table: `sp_current_<table>`."""
+    return CURRENT_PREFIX + table

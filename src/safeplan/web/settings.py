@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "safeplan.web.public",
+    "safeplan.web.accounts",
+    "safeplan.web.audit",
 ]
 
 MIDDLEWARE = [
@@ -35,6 +37,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Deny by default: a view that declares no audience (accounts/access.py) is refused.
+    "safeplan.web.accounts.access.AccessPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -52,6 +56,11 @@ TEMPLATES = [
 
 DATABASES = {"default": ENV.database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "partner:dashboard"
+CSRF_FAILURE_VIEW = "safeplan.web.accounts.views.csrf_failure"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from safeplan.web.accounts import access
 from safeplan.web.public import views as public_views
+
+# The public app's pages are open to anyone (every view declares its audience: access.py).
+access.public(public_views.plan_list)
+access.public(public_views.plan_detail)
 
 urlpatterns = [
     path("", include("safeplan.web.public.urls")),
+    path("", include("safeplan.web.accounts.urls")),
+    path("", include("safeplan.web.accounts.partner_urls")),
+    path("", include("safeplan.web.audit.urls")),
 ]
 
+handler403 = access.forbidden
 handler404 = public_views.not_found
 handler500 = public_views.server_error

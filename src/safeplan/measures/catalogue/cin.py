@@ -22,23 +22,21 @@ from safeplan.measures.catalogue._common import (
 from safeplan.measures.data import Source
 from safeplan.measures.model import Measure
 
-EPISODE_KEY = ("person_id", "cinreferraldate")
-
 
 def _episodes(src: Source) -> ir.Table | None:
-    return src.latest("ssd_cin_episodes", EPISODE_KEY) if src.has("ssd_cin_episodes") else None
+    return src.latest("ssd_cin_episodes") if src.has("ssd_cin_episodes") else None
 
 
 def _plans(src: Source) -> ir.Table | None:
     if not src.has("ssd_cp_plans"):
         return None
-    return src.latest("ssd_cp_plans", ("person_id", "cppstartdate"))
+    return src.latest("ssd_cp_plans")
 
 
 def _assessments(src: Source) -> ir.Table | None:
     if not src.has("ssd_cin_assessments"):
         return None
-    return src.latest("ssd_cin_assessments", ("person_id", "assessmentactualstartdate"))
+    return src.latest("ssd_cin_assessments")
 
 
 def _factors(src: Source) -> ir.Table | None:
@@ -197,7 +195,7 @@ def assessments_45wd_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def icpc_15wd_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("ssd_s47_enquiry"):
         return None
-    s = src.latest("ssd_s47_enquiry", ("person_id", "s47actualstartdate"))
+    s = src.latest("ssd_s47_enquiry")
     s = s.filter(s.dateofinitialcpc.notnull())
     held = during(s, s.dateofinitialcpc, periods)
     j = with_working_days(src, held, "s47actualstartdate", "dateofinitialcpc", periods)
@@ -241,7 +239,7 @@ def children_exploitation_units(src: Source, periods: ir.Table) -> ir.Table | No
         x = x.mutate(day=day)
         parts.append(x.select("person_id", "day"))
     if src.has("sp_exploitation_screening"):
-        s = src.latest("sp_exploitation_screening", ("screening_id",))
+        s = src.latest("sp_exploitation_screening")
         s = s.filter(s.risk_level.isin(["medium", "high"]) & (s.exploitation_type != "other"))
         parts.append(s.select(person_id=s.person_id, day=s.screening_date))
     if not parts:
@@ -255,7 +253,7 @@ def children_exploitation_units(src: Source, periods: ir.Table) -> ir.Table | No
 def referrals_cse_risk_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_exploitation_screening"):
         return None
-    s = src.latest("sp_exploitation_screening", ("screening_id",))
+    s = src.latest("sp_exploitation_screening")
     s = s.filter(
         s.at_referral
         & s.risk_level.isin(["medium", "high"])

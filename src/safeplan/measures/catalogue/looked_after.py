@@ -22,7 +22,7 @@ PLACEMENT_STARTS = ("S", "P", "B", "T", "U")  # SSDA903 RNE codes that start a n
 def _episodes(src: Source) -> ir.Table | None:
     if not src.has("ssd_cla_episodes"):
         return None
-    return src.latest("ssd_cla_episodes", ("person_id", "decom"))
+    return src.latest("ssd_cla_episodes")
 
 
 def cla_units(src: Source, periods: ir.Table) -> ir.Table | None:
@@ -65,11 +65,11 @@ def missing_more_than_once_units(src: Source, periods: ir.Table) -> ir.Table | N
     day, so a child's episodes on a day are the larger of the two files' counts."""
     parts = []
     if src.has("ssd_missing"):
-        m = src.latest("ssd_missing", ("person_id", "mis_start", "missing"))
+        m = src.latest("ssd_missing")
         m = m.filter(m.missing == "M")
         parts.append(m.select(person_id=m.person_id, day=m.mis_start))
     if src.has("sp_missing_episodes"):
-        p = src.latest("sp_missing_episodes", ("episode_id",))
+        p = src.latest("sp_missing_episodes")
         p = p.filter(p.missing_type == "missing")
         parts.append(p.select(person_id=p.person_id, day=p.start_datetime.date()))
     if not parts:

@@ -24,7 +24,7 @@ IHA_WORKING_DAYS = 20  # statutory guidance: an IHA within 20 working days of en
 def rhi_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_missing_episodes"):
         return None
-    m = src.latest("sp_missing_episodes", ("episode_id",))
+    m = src.latest("sp_missing_episodes")
     m = m.filter(m.end_datetime.notnull())
     returned = during(m, m.end_datetime.date(), periods)
     limit = returned.end_datetime + ibis.interval(hours=RHI_HOURS)
@@ -42,7 +42,7 @@ def rhi_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def iha_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_initial_health_assessments"):
         return None
-    h = src.latest("sp_initial_health_assessments", ("person_id", "date_entered_care"))
+    h = src.latest("sp_initial_health_assessments")
     entered = during(h, h.date_entered_care, periods)
     j = with_working_days(src, entered, "date_entered_care", "iha_completed_date", periods, "left")
     in_time = j.working_days.notnull() & (j.working_days <= IHA_WORKING_DAYS)
@@ -59,7 +59,7 @@ def iha_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def family_plan_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_family_plan_outcomes"):
         return None
-    f = src.latest("sp_family_plan_outcomes", ("plan_id", "outcome_id"))
+    f = src.latest("sp_family_plan_outcomes")
     f = f.filter(f.review_date.notnull())
     r = during(f, f.review_date, periods)
     return units(
@@ -74,7 +74,7 @@ def family_plan_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def voice_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_cp_conference_participation"):
         return None
-    c = src.latest("sp_cp_conference_participation", ("conference_id",))
+    c = src.latest("sp_cp_conference_participation")
     d = during(c, c.conference_date, periods)
     return units(
         d,
@@ -88,7 +88,7 @@ def voice_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def lived_experience_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_case_audits"):
         return None
-    a = src.latest("sp_case_audits", ("audit_id",))
+    a = src.latest("sp_case_audits")
     d = during(a, a.audit_date, periods)
     return units(
         d,
@@ -103,7 +103,7 @@ def lived_experience_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def elearning_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_training_uptake"):
         return None
-    t = src.latest("sp_training_uptake", ("source_record_id",))
+    t = src.latest("sp_training_uptake")
     t = t.filter((t.course == "abuse_awareness_elearning") & (t.learner_group == "young_person"))
     d = during(t, t.completion_date, periods)
     return units(
@@ -114,7 +114,7 @@ def elearning_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def challenges_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_professional_challenges"):
         return None
-    c = src.latest("sp_professional_challenges", ("challenge_id",))
+    c = src.latest("sp_professional_challenges")
     d = during(c, c.raised_date, periods)
     return units(
         d, person=d.person_id, ref_date=d.raised_date, num=ibis.literal(1), agency=d.raising_agency
@@ -124,7 +124,7 @@ def challenges_units(src: Source, periods: ir.Table) -> ir.Table | None:
 def cme_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_children_missing_education"):
         return None
-    c = src.latest("sp_children_missing_education", ("source_record_id",))
+    c = src.latest("sp_children_missing_education")
     o = open_at_end(c, c.start_date, c.end_date, periods)
     g = per_child(o)
     return units(g, person=g.person_id, ref_date=g.ref_date, num=g.num)

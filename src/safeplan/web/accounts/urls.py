@@ -1,0 +1,14 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from safeplan.web.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("signed-out/", views.signed_out, name="signed-out"),
+]

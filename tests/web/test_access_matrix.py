@@ -1,0 +1,125 @@
+"""The access-control matrix: every URL of the project × every role → allowed or denied.
+
+The URLs come from walking Django's resolver, not from a list, so a new page fails this test
+until it is added to MATRIX below with its intended audience. Denied means: the public is sent
+to sign in; a signed-in user with the wrong role gets the 403 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.web.conftest import make_user
+
+ROLES = ("public", "contributor", "board", "analyst", "admin")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"public"}
+
+# URL name → (sample kwargs, roles allowed). Everyone else is denied.
+MATRIX: dict[str, tuple[dict[str, str], frozenset[str]]] = {
+    "public:plans": ({}, EVERYONE),
+    "public:plan": ({"plan_id": "durham-lscb-2017-2020"}, EVERYONE),
+    "accounts:sign-in": ({}, EVERYONE),
+    "accounts:signed-out": ({}, EVERYONE),
+    "accounts:sign-out": ({}, SIGNED_IN),
+    "partner:dashboard": ({}, SIGNED_IN),
+    "partner:data-quality": ({}, frozenset({"analyst", "admin"})),
+    "audit:trail": ({}, frozenset({"admin"})),
+    "audit:export": ({}, frozenset({"admin"})),
+}
+
+
+def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any]]:
+    """(namespace:name, view) for every URL pattern, into every include()."""
+    from django.urls import URLResolver
+
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, inner)
+        else:
+            yield f"{namespace}{pattern.name or '(unnamed)'}", pattern.callback
+
+
+def every_url() -> dict[str, Any]:
+    from django.urls import get_resolver
+
+    return dict(walk(get_resolver().url_patterns))
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    urls = every_url()
+    assert len(urls) >= len(MATRIX)  # walked into every include()
+    assert set(urls) - set(MATRIX) == set(), "add each new URL to MATRIX with its audience"
+    assert set(MATRIX) - set(urls) == set(), "MATRIX names a URL the project no longer has"
+
+
+def test_every_view_declares_its_audience() -> None:
+    from safeplan.web.accounts.access import policy_of
+
+    undeclared = [name for name, view in every_url().items() if policy_of(view) is None]
+    assert undeclared == [], "each view needs @public or @allow(...)"
+
+
+@pytest.fixture
+def as_role(db: None) -> dict[str, Client]:
+    clients = {"public": Client()}
+    for role in ROLES[1:]:
+        client = Client()
+        client.force_login(make_user(role))
+        clients[role] = client
+    return clients
+
+
+def outcome(client: Client, path: str) -> str:
+    """ "allowed", "sign in" (sent to the sign-in page), "403" (the GOV.UK 403 page), or what
+    else came back."""
+    from django.urls import reverse
+
+    response = client.get(path)
+    if response.streaming:
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    if response.status_code == 200:
+        return "allowed"
+    if response.status_code == 302 and response["Location"] == (
+        f"{reverse('accounts:sign-in')}?next={path}"
+    ):
+        return "sign in"
+    if response.status_code == 403 and b"You do not have permission" in response.content:
+        return "403"
+    return f"unexpected {response.status_code}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_matrix(as_role: dict[str, Client], role: str) -> None:
+    from django.urls import reverse
+
+    wrong = {}
+    for name, (kwargs, allowed) in MATRIX.items():
+        path = reverse(name, kwargs=kwargs or None)
+        expected = "allowed" if role in allowed else "sign in" if role == "public" else "403"
+        got = outcome(as_role[role], path)
+        if got != expected:
+            wrong[name] = f"expected {expected}, got {got}"
+    assert wrong == {}
+
+
+def test_an_undeclared_view_is_refused(db: None) -> None:
+    """Deny by default: the middleware refuses a view that declares no audience."""
+    from django.http import HttpRequest, HttpResponse
+    from django.test import RequestFactory
+
+    from safeplan.web.accounts.access import AccessPolicyMiddleware
+
+    def undeclared(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("secret")
+
+    request = RequestFactory().get("/anything/")
+    request.user = make_user("admin")
+    middleware = AccessPolicyMiddleware(lambda r: HttpResponse("never"))
+    response = middleware.process_view(request, undeclared, (), {})
+    assert response is not None and response.status_code == 403
