@@ -223,7 +223,7 @@ class OpenPage(Protocol):
 
 @pytest.fixture(scope="package")
 def signed_in(browser: Browser, app: App) -> Callable[[str], StorageState]:
-    """A test user's cookies after signing in through the sign-in page, once per run of the browser tests."""
+    """A test user's cookies after signing in through the sign-in page, once per browser run."""
     states: dict[str, StorageState] = {}
 
     def state(username: str) -> StorageState:
