@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml uv.lock
 
 demo: install
 	$(BIN)/safeplan demo
+	$(BIN)/python -m safeplan.web demo_accounts
 	$(BIN)/safeplan serve
 
 test: install lint browser
