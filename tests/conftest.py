@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from safeplan.config import settings
@@ -40,3 +44,20 @@ def reference_dir() -> Path:
     if not REFERENCE.is_dir():
         pytest.skip(f"the reference files are not at {REFERENCE}")
     return REFERENCE
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for a test (SAFEPLAN_TEST_POSTGRES), dropped afterwards;
+    the test is skipped where no server is configured."""
+    base = os.environ.get("SAFEPLAN_TEST_POSTGRES")
+    if not base:
+        pytest.skip("SAFEPLAN_TEST_POSTGRES is not set")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import gc
 import importlib.util
-import os
 import shutil
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import psycopg
 import pytest
 
 from safeplan.measures.data import Source
+from tests.conftest import postgres_database
 from tests.measures.builders import Rows, build_store, spark_views
 
 MakeSource = Callable[[Rows], Source]
@@ -41,17 +40,8 @@ def duckdb_source(tmp_path: Path) -> Iterator[MakeSource]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of its own for this test session, dropped at its end."""
-    base = os.environ.get("SAFEPLAN_TEST_POSTGRES")
-    if not base:
-        pytest.skip("SAFEPLAN_TEST_POSTGRES is not set")
-    name = f"safeplan_measures_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_database("safeplan_measures") as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
+
+from tests.conftest import postgres_database
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -17,14 +16,5 @@ def store_url(
     if request.param == "duckdb":
         yield str(tmp_path_factory.mktemp("store") / "store.duckdb")
         return
-    base = os.environ.get("SAFEPLAN_TEST_POSTGRES")
-    if not base:
-        pytest.skip("SAFEPLAN_TEST_POSTGRES is not set")
-    name = f"safeplan_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_database("safeplan_test") as url:
+        yield url
