@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from safeplan.measures.data import BREAKDOWNS, Source, age_band
 from safeplan.measures.model import Measure
@@ -125,9 +124,9 @@ def roll_up(
                             label,
                             "total",
                             "All",
-                            _zero(measure),
+                            _nothing(measure),
                             None,
-                            _zero_value(measure),
+                            _nothing(measure),
                             0,
                         )
                     )
@@ -136,11 +135,8 @@ def roll_up(
     return out
 
 
-def _zero(measure: Measure) -> float | None:
-    return 0.0 if measure.unit == "count" else None
-
-
-def _zero_value(measure: Measure) -> float | None:
+def _nothing(measure: Measure) -> float | None:
+    """A period with no units: a count of 0, but no rate or average (nothing to divide)."""
     return 0.0 if measure.unit == "count" else None
 
 
@@ -179,6 +175,3 @@ def total(results: Iterable[Result], measure: str, period: str) -> Result | None
         ),
         None,
     )
-
-
-__all__ = ["Result", "compute", "cube", "pc", "periods_table", "roll_up", "total"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import ibis.expr.types as ir
 import yaml
@@ -84,6 +83,3 @@ def local_measures(folder: Path | None = None) -> list[Measure]:
     if not folder.is_dir():
         return []
     return [parse(p.read_text(encoding="utf-8"), p.name) for p in sorted(folder.glob("*.sql"))]
-
-
-__all__ = ["Any", "local_measures", "parse"]
