@@ -16,7 +16,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from safeplan.config import settings
-from safeplan.ingest.fields import BadValue, parse_uk_date
+from safeplan.ingest.fields import parse_any_date
 from safeplan.ingest.findings import Severity, refuse
 from safeplan.ingest.safety import check_size
 from safeplan.ingest.staged import Staged, convert
@@ -52,25 +52,14 @@ def sheet_rows(book: CalamineWorkbook, sheet: str) -> Iterator[list[Any]]:
         raise refuse(sheet, "SP-XLSX", f"the sheet {sheet!r} cannot be read ({exc})") from exc
 
 
-def _cell_date(value: str) -> date:
-    return parse_uk_date(value) if "/" in value else date.fromisoformat(value[:10])
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
+def cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV would hold: dates (and date-times) in ISO form,
+    whole numbers without '.0', blanks empty; so workbooks and CSVs share one reader."""
+    if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value).strip()
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return _cell_date(text)
-    except ValueError:
-        raise BadValue(f"'{text}' is not a real date") from None
 
 
 def read_annex_a(path: Path, year: str | None = None) -> Staged:
@@ -103,7 +92,7 @@ def read_annex_a(path: Path, year: str | None = None) -> Staged:
 
 def _read_sheet(staged: Staged, book: CalamineWorkbook, sheet: str, spec: StagingTable) -> None:
     rows = sheet_rows(book, sheet)
-    header = [snake(_as_text(h)) for h in next(rows, ())]
+    header = [snake(cell_text(h)) for h in next(rows, ())]
     missing = [c.field for c in spec.columns if c.required and c.name not in header]
     if missing:
         raise refuse(
@@ -114,7 +103,7 @@ def _read_sheet(staged: Staged, book: CalamineWorkbook, sheet: str, spec: Stagin
         )
     table = staged.table(spec)
     for n, cells in enumerate(rows, start=2):
-        raw = {h: _as_text(v) for h, v in zip(header, cells, strict=False) if h}
+        raw = {h: cell_text(v) for h, v in zip(header, cells, strict=False) if h}
         if not any(raw.values()):
             continue
         where, seq = f"{sheet} row {n}", len(table) + 1
@@ -126,5 +115,5 @@ def _read_sheet(staged: Staged, book: CalamineWorkbook, sheet: str, spec: Stagin
 
         table.add(
             (None, None, staged.file.name, where, n),
-            convert(raw, spec, {"date": _parse_date}, report),
+            convert(raw, spec, {"date": parse_any_date}, report),
         )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from safeplan.ingest.annex_a import open_workbook, sheet_rows
+from safeplan.ingest.annex_a import cell_text, open_workbook, sheet_rows
 from safeplan.ingest.fields import (
     parse_any_date,
     parse_bool,
@@ -130,18 +129,9 @@ def _xlsx_as_csv(path: Path) -> tuple[str, list[str]]:
         out = io.StringIO()
         writer = csv.writer(out)
         for row in sheet_rows(book, book.sheet_names[0]):
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow([cell_text(v) for v in row])
     text = out.getvalue()
     header = next(csv.reader(io.StringIO(text)), [])
     if not header:
         raise refuse(path.name, "SP-CSV-HEADER", "the first sheet is empty", 1)
     return text, [h.strip() for h in header]
-
-
-def _cell(value: object) -> object:
-    """Workbook cells as CSV text: dates in ISO form, whole numbers without '.0'."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return "" if value is None else value

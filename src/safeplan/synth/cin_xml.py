@@ -37,11 +37,6 @@ def _episode_in_year(ref: Referral, start: date, end: date) -> bool:
     return ref.date <= end and (ref.closure is None or ref.closure >= start)
 
 
-def child_in_year(child: Child, year: int) -> bool:
-    start, end = year_bounds(year)
-    return any(_episode_in_year(r, start, end) for r in child.referrals)
-
-
 def child_element(child: Child, year: int) -> etree._Element | None:
     """The Child element for this collection year, or None when the child is not in it."""
     start, end = year_bounds(year)
