@@ -61,3 +61,24 @@ def postgres_database(prefix: str) -> Iterator[str]:
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+SYNTH_END_YEAR = 2025
+
+
+@pytest.fixture(scope="session")
+def synth_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic partnership (400 children, 3 collection years to 2025, every source)
+    loaded into a DuckDB store once per session. Tests only read it (SAFEPLAN_STORE)."""
+    from safeplan.store.db import connect
+    from safeplan.store.load import load_files
+    from safeplan.synth import generate
+
+    root = tmp_path_factory.mktemp("synth-store")
+    generate(root / "data", 400, 3, seed=7, end_year=SYNTH_END_YEAR)
+    files = sorted(p for p in (root / "data").rglob("*") if p.suffix in (".xml", ".csv", ".xlsx"))
+    store = root / "store.duckdb"
+    with connect(str(store)) as opened:
+        refused = load_files(opened, files, None, b"synth-store-key", lambda _p, _o: None)
+    assert refused == 0
+    return store

@@ -33,10 +33,24 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         default=1024, description="Largest input file accepted, in megabytes"
     )
+    la_code: str = Field(
+        default="",
+        description="The council's area code (e.g. E06000047), to show its published DfE "
+        "figures, its region's and England's beside the measures",
+    )
+    benchmarks: Path | None = Field(
+        default=None,
+        description="A folder of DfE open-data CSVs (explore-education-statistics) for "
+        "benchmarks. Default: benchmarks/ in SAFEPLAN_HOME",
+    )
 
     @property
     def plans_dir(self) -> Path:
         return self.home / "plans"
+
+    @property
+    def benchmarks_dir(self) -> Path:
+        return self.benchmarks or self.home / "benchmarks"
 
     @property
     def store_url(self) -> str:

@@ -63,6 +63,7 @@ def measures_markdown() -> str:
             f"| timing | {TIMING[m.timing]} |",
             f"| data | {', '.join(f'`{s}`' for s in m.sources) or 'a published aggregate'} |",
             f"| follows | {m.official} |",
+            f"| owner | {m.owner} (writes the commentary) |",
         ]
         if m.settings:
             settings = ", ".join(f"{k} = {v}" for k, v in m.settings.items())

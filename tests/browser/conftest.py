@@ -77,10 +77,23 @@ TEST_USERS: list[dict[str, str]] = [
     {"username": "browser-admin", "role": "admin", "agency": "Test County Council"},
     {"username": "browser-analyst", "role": "analyst", "agency": "Test County Council"},
     {"username": "browser-board", "role": "board", "agency": "Test ICB", "agency_kind": "health"},
+    {
+        "username": "browser-contributor",
+        "role": "contributor",
+        "agency": "Test Police",
+        "agency_kind": "police",
+    },
 ]
 TEST_USERS = [{**user, "password": TEST_PASSWORD} for user in TEST_USERS]
+COUNCIL_MEASURE = "cpp_18m_plus"  # owned by the council; the CIN fixture has figures for it
+MEASURE_PAGE = f"/dashboard/plans/{PLAN_ID}/measures/{COUNCIL_MEASURE}/"
 SIGNED_IN_PAGES: list[tuple[str, str, str, int]] = [
     ("dashboard", "/dashboard/", "browser-analyst", 200),
+    ("scorecard", f"/dashboard/plans/{PLAN_ID}/", "browser-analyst", 200),
+    ("measure", MEASURE_PAGE, "browser-analyst", 200),
+    ("records", f"{MEASURE_PAGE}records/", "browser-analyst", 200),
+    ("write-commentary", f"{MEASURE_PAGE}commentary/2024-Q1/", "browser-analyst", 200),
+    ("approvals", "/dashboard/commentary/approvals/", "browser-admin", 200),
     ("data-quality", "/data-quality/", "browser-analyst", 200),
     ("audit-trail", "/audit/", "browser-admin", 200),
     ("sign-out", "/sign-out/", "browser-admin", 200),

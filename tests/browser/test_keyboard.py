@@ -8,18 +8,21 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PLAN_ID, OpenPage
+from tests.browser.conftest import MEASURE_PAGE, PLAN_ID, OpenPage
 
 pytestmark = pytest.mark.browser
 
 # What a keyboard user can reach: links and form controls a person can see (the skip link
-# is hidden until it has focus, so it counts too). Each gets a number in data-sp-tab.
+# is hidden until it has focus, so it counts too). Each gets a number in data-sp-tab. A
+# composite widget's other items (GOV.UK tabs: tabindex -1) are reached with the arrow keys,
+# not Tab (test_arrow_keys_move_between_tabs).
 MARK_FOCUSABLE = """() => {
   const all = document.querySelectorAll(
     'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, ' +
     'textarea, summary, [tabindex]:not([tabindex="-1"])');
   return [...all]
     .filter(el => el.checkVisibility({visibilityProperty: true}) || el.matches('.govuk-skip-link'))
+    .filter(el => el.getAttribute('tabindex') !== '-1')
     .map((el, i) => { el.dataset.spTab = String(i); return style(el); });
   function style(el) {
     const s = getComputedStyle(el);
@@ -38,6 +41,8 @@ TRANSPARENT = ("rgba(0, 0, 0, 0)", "transparent")
 PAGES = [  # (name, path, user to sign in as, or None for the public)
     ("plan", f"/plans/{PLAN_ID}/", None),
     ("dashboard", "/dashboard/", "browser-analyst"),
+    ("scorecard", f"/dashboard/plans/{PLAN_ID}/", "browser-analyst"),
+    ("measure", MEASURE_PAGE, "browser-analyst"),
 ]
 
 
@@ -94,3 +99,15 @@ def test_tab_reaches_everything_with_a_visible_focus(
     hidden = [s for i, s in reached.items() if not shows_focus(s["style"], unfocused[i])]
     assert not hidden, f"no visible focus style on {path}: {hidden}"
     assert not seen.errors, seen.errors
+
+
+def test_arrow_keys_move_between_tabs(visit: OpenPage) -> None:
+    """The measure page's breakdown tabs: Tab reaches the chosen one, arrows the others."""
+    seen = visit("desktop", user="browser-analyst")
+    seen.goto(MEASURE_PAGE)
+    first = seen.page.get_by_role("tab", name="Age", exact=True)
+    first.focus()
+    seen.page.keyboard.press("ArrowRight")
+    expect(seen.page.get_by_role("tab", name="Gender", exact=True)).to_be_focused()
+    expect(seen.page.locator("#by-gender")).to_be_visible()
+    expect(seen.page.locator("#by-age_band")).to_be_hidden()

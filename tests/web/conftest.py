@@ -19,7 +19,7 @@ from django.test.utils import setup_test_environment, teardown_test_environment
 from safeplan.ingest.pipeline import check
 from safeplan.store.db import connect
 from safeplan.store.load import load_checked
-from safeplan.web.public.figures import clear_cache
+from safeplan.web.storecache import clear_cache
 from tests.conftest import REPO
 
 CIN_FIXTURE = REPO / "tests" / "fixtures" / "cin_census_2024.xml"

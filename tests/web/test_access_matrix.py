@@ -2,7 +2,8 @@
 
 The URLs come from walking Django's resolver, not from a list, so a new page fails this test
 until it is added to MATRIX below with its intended audience. Denied means: the public is sent
-to sign in; a signed-in user with the wrong role gets the 403 page.
+to sign in; a signed-in user with the wrong role gets the 403 page. A feature that is off in the
+tests' settings (single sign-on) has the audience OFF: its URLs answer 404 for everyone.
 """
 
 from __future__ import annotations
@@ -18,16 +19,31 @@ from tests.web.conftest import make_user
 ROLES = ("public", "contributor", "board", "analyst", "admin")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"public"}
+ANALYSTS = frozenset({"analyst", "admin"})
+PLAN = "durham-lscb-2017-2020"
+OFF = None  # a feature switched off by settings: "Page not found" for everyone
 
 # URL name → (sample kwargs, roles allowed). Everyone else is denied.
-MATRIX: dict[str, tuple[dict[str, str], frozenset[str]]] = {
+MATRIX: dict[str, tuple[dict[str, str], frozenset[str] | None]] = {
     "public:plans": ({}, EVERYONE),
     "public:plan": ({"plan_id": "durham-lscb-2017-2020"}, EVERYONE),
     "accounts:sign-in": ({}, EVERYONE),
+    "accounts:sso": ({}, OFF),  # public when on (tests/web/test_oidc.py)
+    "accounts:sso-callback": ({}, OFF),
     "accounts:signed-out": ({}, EVERYONE),
     "accounts:sign-out": ({}, SIGNED_IN),
     "partner:dashboard": ({}, SIGNED_IN),
-    "partner:data-quality": ({}, frozenset({"analyst", "admin"})),
+    "partner:scorecard": ({"plan_id": PLAN}, SIGNED_IN),
+    "partner:measure": ({"plan_id": PLAN, "measure_id": "cpp_18m_plus"}, SIGNED_IN),
+    # record-level: analysts and administrators only (and every view is audited)
+    "partner:records": ({"plan_id": PLAN, "measure_id": "cpp_18m_plus"}, ANALYSTS),
+    # the owning agency (the test users' council owns cpp_18m_plus) writes commentary
+    "partner:write-commentary": (
+        {"plan_id": PLAN, "measure_id": "cpp_18m_plus", "period": "2024-Q1"},
+        frozenset({"contributor", "analyst", "admin"}),
+    ),
+    "partner:approvals": ({}, frozenset({"admin"})),
+    "partner:data-quality": ({}, ANALYSTS),
     "audit:trail": ({}, frozenset({"admin"})),
     "audit:export": ({}, frozenset({"admin"})),
 }
@@ -76,8 +92,8 @@ def as_role(db: None) -> dict[str, Client]:
 
 
 def outcome(client: Client, path: str) -> str:
-    """ "allowed", "sign in" (sent to the sign-in page), "403" (the GOV.UK 403 page), or what
-    else came back."""
+    """ "allowed", "sign in" (sent to the sign-in page), "403" (the GOV.UK 403 page), "404"
+    (the GOV.UK 404 page), or what else came back."""
     from django.urls import reverse
 
     response = client.get(path)
@@ -91,6 +107,8 @@ def outcome(client: Client, path: str) -> str:
         return "sign in"
     if response.status_code == 403 and b"You do not have permission" in response.content:
         return "403"
+    if response.status_code == 404 and b"Page not found" in response.content:
+        return "404"
     return f"unexpected {response.status_code}"
 
 
@@ -101,7 +119,10 @@ def test_the_matrix(as_role: dict[str, Client], role: str) -> None:
     wrong = {}
     for name, (kwargs, allowed) in MATRIX.items():
         path = reverse(name, kwargs=kwargs or None)
-        expected = "allowed" if role in allowed else "sign in" if role == "public" else "403"
+        if allowed is OFF:
+            expected = "404"
+        else:
+            expected = "allowed" if role in allowed else "sign in" if role == "public" else "403"
         got = outcome(as_role[role], path)
         if got != expected:
             wrong[name] = f"expected {expected}, got {got}"

@@ -14,15 +14,8 @@ from safeplan.measures.periods import parse
 from safeplan.measures.scorecard import plan_measures
 from safeplan.plans import library
 from safeplan.web.public import figures as figures_module
-from safeplan.web.public.figures import (
-    NOT_YET,
-    UNAVAILABLE,
-    Point,
-    latest_period,
-    movement,
-    plan_figures,
-    show,
-)
+from safeplan.web.public.figures import Point, movement, plan_figures, show
+from safeplan.web.storecache import NOT_YET, UNAVAILABLE, latest_period
 from tests.web.conftest import figures_shown, text_of
 
 PLAN = "durham-lscb-2017-2020"

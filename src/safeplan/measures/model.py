@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 Unit = Literal["count", "percent", "days"]
 Direction = Literal["increase", "reduce", "track"]
 Timing = Literal["as_at_end", "during"]
+Owner = Literal["council", "health", "police", "schools", "voluntary"]
 UNIT_LABELS = {"count": "n", "percent": "%", "days": "days"}
 
 UnitsFn = Callable[["Source", "ir.Table"], "ir.Table | None"]
@@ -38,6 +39,7 @@ class Measure:
     units: UnitsFn = field(repr=False, compare=False)
     settings: dict[str, Any] = field(default_factory=dict)  # local settings, e.g. timescales
     per_10k: bool = False  # also shown per 10,000 children when the population is known
+    owner: Owner = "council"  # the agency that answers for the figure and writes its commentary
     notes: str = ""
 
     @property

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safeplan.config import kept_secret
@@ -51,9 +51,48 @@ class WebEnv(BaseSettings):
         default="Children's safeguarding partnership",
         description="The organisation's name in the page header, where a page has no plan",
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Single sign-on over OpenID Connect: the provider's issuer, e.g. "
+        "https://login.microsoftonline.com/<tenant-id>/v2.0 for Microsoft Entra ID; its "
+        "endpoints come from ISSUER/.well-known/openid-configuration. Unset: no single sign-on",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="The application (client) ID registered with the provider"
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="The client secret registered with the provider"
+    )
+    oidc_allowed_issuers: str = Field(
+        default="",
+        description="The issuers whose ID tokens are accepted, separated by commas. "
+        "Default: SAFEPLAN_OIDC_ISSUER alone",
+    )
+    oidc_button_label: str = Field(
+        default="Sign in with Microsoft",
+        description="The single sign-on button's words on the sign-in page",
+    )
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> WebEnv:
+        """Half-configured single sign-on is a mistake to report at start, not a broken button."""
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError(
+                "SAFEPLAN_OIDC_ISSUER needs SAFEPLAN_OIDC_CLIENT_ID and SAFEPLAN_OIDC_CLIENT_SECRET"
+            )
+        return self
 
     def hosts(self) -> list[str]:
         return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    def sso(self) -> bool:
+        """Single sign-on is on: an issuer is set (with its client ID and secret)."""
+        return bool(self.oidc_issuer)
+
+    def allowed_issuers(self) -> list[str]:
+        """The issuers trusted to vouch for a user: the allow-list, or the issuer alone."""
+        listed = [i.strip() for i in self.oidc_allowed_issuers.split(",") if i.strip()]
+        return listed or ([self.oidc_issuer] if self.oidc_issuer else [])
 
     def key(self) -> str:
         """The secret key: from the environment, or made once and kept (mode 600)."""

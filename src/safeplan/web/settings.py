@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "safeplan.web.public",
     "safeplan.web.accounts",
     "safeplan.web.audit",
+    "safeplan.web.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,31 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "partner:dashboard"
 CSRF_FAILURE_VIEW = "safeplan.web.accounts.views.csrf_failure"
+
+# Optional single sign-on over OpenID Connect (Microsoft Entra ID), with mozilla-django-oidc.
+# Off unless SAFEPLAN_OIDC_ISSUER is set; local passwords stay for break-glass accounts. The
+# provider's endpoints (authorization, token, JWKS) come from its discovery document when first
+# needed (accounts/oidc.py), so an unreachable provider cannot stop the app starting.
+if ENV.sso():
+    AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "safeplan.web.accounts.oidc.SSOBackend",
+    ]
+    OIDC_OP_ISSUER = ENV.oidc_issuer
+    OIDC_ALLOWED_ISSUERS = ENV.allowed_issuers()
+    OIDC_BUTTON_LABEL = ENV.oidc_button_label
+    OIDC_RP_CLIENT_ID = ENV.oidc_client_id
+    OIDC_RP_CLIENT_SECRET = (
+        ENV.oidc_client_secret.get_secret_value() if ENV.oidc_client_secret else ""
+    )
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_SCOPES = "openid email profile"
+    OIDC_USE_PKCE = True
+    OIDC_STORE_ACCESS_TOKEN = False
+    OIDC_STORE_ID_TOKEN = False
+    OIDC_CREATE_USER = False  # an administrator adds each user, with an agency and a role
+    OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso-callback"
+    OIDC_TIMEOUT = 10
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

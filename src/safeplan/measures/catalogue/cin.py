@@ -512,6 +512,7 @@ MEASURES = (
         ("sp_exploitation_screening",),
         "SafePlan exploitation screening template",
         referrals_cse_risk_units,
+        owner="police",
     ),
     Measure(
         "neglect_case_duration",

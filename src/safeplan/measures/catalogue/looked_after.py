@@ -129,5 +129,6 @@ MEASURES = (
         f"{CLA_PUBLICATION}: missing incidents (SSDA903 missing file), extended by the partner "
         "missing-episodes template",
         missing_more_than_once_units,
+        owner="police",
     ),
 )

@@ -187,6 +187,7 @@ MEASURES = (
         "20 working days of entering care",
         iha_units,
         settings={"working_days": IHA_WORKING_DAYS},
+        owner="health",
     ),
     Measure(
         "family_plan_outcomes",
@@ -268,6 +269,7 @@ MEASURES = (
         ("sp_children_missing_education",),
         TEMPLATE,
         cme_units,
+        owner="schools",
     ),
     Measure(
         "children_confident_to_report",
@@ -282,6 +284,7 @@ MEASURES = (
         ("sp_survey_answers",),
         "SafePlan children's survey",
         survey_units,
+        owner="schools",
     ),
     Measure(
         "self_harm_admissions",
@@ -297,5 +300,6 @@ MEASURES = (
         "OHID Public Health Outcomes Framework, indicator C14b",
         no_data_yet,
         notes="Published by OHID as an aggregate; SafePlan shows it once the figure is loaded.",
+        owner="health",
     ),
 )

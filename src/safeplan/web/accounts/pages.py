@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -28,5 +29,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def data_quality(request: HttpRequest) -> HttpResponse:
     record(request.user, Action.view, "data-quality", request=request)
-    context = {"loads": loads.latest(50), "nav": "data-quality"}
+    context = {
+        "quality": loads.quality(timezone.localdate()),  # today in the partnership's time zone
+        "loads": loads.latest(50),
+        "nav": "data-quality",
+    }
     return render(request, "accounts/data_quality.html", context)

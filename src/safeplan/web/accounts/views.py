@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from safeplan.web.accounts import ratelimit
+from safeplan.web.accounts import oidc, ratelimit
 from safeplan.web.accounts.access import EVERY_ROLE, allow, public, role_of
 from safeplan.web.accounts.forms import SignInForm
 from safeplan.web.audit.trail import Action, client_ip, record
@@ -66,14 +66,19 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
             for name in ("username", "password"):
                 for message in form.errors.get(name, []):
                     errors.append({"text": str(message), "href": f"#{name}"})
+    refused = oidc.take_error(request) if request.method != "POST" else None
+    if refused:  # single sign-on refused: the callback sent the user here to read why
+        errors.append({"text": refused, "href": "#sso"})
     context: dict[str, Any] = {
         "form": form,
+        "sso_label": oidc.button_label() if oidc.enabled() else None,
         "errors": errors,
         "field_errors": {e["href"][1:]: e["text"] for e in reversed(errors)},
         "next": request.POST.get("next") or request.GET.get("next") or "",
         "username": form.data.get("username", "") if form.is_bound else "",
     }
-    return render(request, "accounts/sign_in.html", context, status=200 if not errors else 400)
+    status = 400 if errors and form.is_bound else 200
+    return render(request, "accounts/sign_in.html", context, status=status)
 
 
 @allow(*EVERY_ROLE)

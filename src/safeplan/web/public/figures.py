@@ -1,41 +1,23 @@
-"""Public figures for a plan's key measures: the latest quarter the store has data for and
-the quarters before it, every one suppressed by the DfE small-number rules.
-
-Which quarter: the store's latest collection year Y (the highest ``sp_loads.period`` among
-loaded files) gives January to March of Y, the last quarter of the financial year that the
-year-Y returns cover (a 2025 return covers April 2024 to March 2025, so 2025-Q1). Figures
-never run past the data the returns hold.
-
-Figures take seconds to compute, so each plan × quarter is kept in memory for the life of
-the process; a new load into the store starts a new entry.
-"""
+"""Public figures for a plan's key measures: the latest quarter the store has data for
+(``storecache``) and the quarters before it, every one suppressed by the DfE small-number
+rules."""
 
 from __future__ import annotations
 
-import logging
-import re
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from safeplan.config import settings
 from safeplan.measures.data import Source
 from safeplan.measures.engine import compute
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
-from safeplan.measures.periods import parse as parse_period
 from safeplan.measures.public import Published, publishable
 from safeplan.measures.scorecard import plan_measures
 from safeplan.measures.suppression import SUPPRESSED
 from safeplan.plans.model import Plan
-
-log = logging.getLogger(__name__)
+from safeplan.web.storecache import from_store
 
 TREND_QUARTERS = 4
-CACHE_SIZE = 64
-NOT_YET = "Figures are not available yet: no data has been loaded."
-UNAVAILABLE = "Figures are not available at the moment. Please try again later."
 
 
 @dataclass(frozen=True)
@@ -126,20 +108,6 @@ def _point(measure: Measure, period: Period, published: Published | None) -> Poi
     return Point(period, show(measure, value), value, withheld=False)
 
 
-def latest_period(source: Source) -> tuple[Period, int] | None:
-    """The quarter to publish and the store's latest load id, or None with nothing loaded."""
-    if not source.has("sp_loads"):
-        return None
-    loads = source.table("sp_loads")
-    loads = loads.filter(loads.status == "loaded")
-    rows = loads.group_by("period").aggregate(last=loads.load_id.max()).to_pyarrow().to_pylist()
-    years = [str(r["period"]) for r in rows if re.fullmatch(r"\d{4}", str(r["period"]))]
-    if not years:
-        return None
-    last_load = max(int(r["last"]) for r in rows)
-    return parse_period(f"{max(years)}-Q1"), last_load
-
-
 def compute_figures(source: Source, measures: Sequence[Measure], period: Period) -> PlanFigures:
     """Every measure's total for the last TREND_QUARTERS quarters, suppressed for publication."""
     periods = period.series(TREND_QUARTERS)
@@ -152,49 +120,12 @@ def compute_figures(source: Source, measures: Sequence[Measure], period: Period)
     return PlanFigures(period, figures)
 
 
-_cache: dict[tuple[object, ...], PlanFigures] = {}
-_lock = threading.Lock()
-
-
-def _open(url: str) -> Source | None:
-    server = url.startswith(("postgresql://", "postgres://"))
-    if not server and not Path(url.removeprefix("duckdb:///")).is_file():
-        return None
-    return Source.connect(url)
-
-
 def plan_figures(plan: Plan, store_url: str | None = None) -> PlanFigures:
     """The plan's public figures from the store (SAFEPLAN_STORE), computed once per load."""
-    url = store_url or settings().store_url
-    try:
-        source = _open(url)
-    except Exception:  # a store locked by a load, or a server that is down
-        log.exception("cannot open the store %s for public figures", url)
-        return PlanFigures(None, note=UNAVAILABLE)
-    if source is None:
-        return PlanFigures(None, note=NOT_YET)
-    try:
-        state = latest_period(source)
-        if state is None:
-            return PlanFigures(None, note=NOT_YET)
-        period, last_load = state
-        measures = plan_measures(plan)
-        key = (url, plan.id, tuple(m.id for m in measures), period.label, last_load)
-        with _lock:  # one computation at a time bounds the load on the store and memory
-            found = _cache.get(key)
-            if found is None:
-                found = compute_figures(source, measures, period)
-                if len(_cache) >= CACHE_SIZE:
-                    _cache.clear()
-                _cache[key] = found
-        return found
-    except Exception:
-        log.exception("cannot compute public figures for %s", plan.id)
-        return PlanFigures(None, note=UNAVAILABLE)
-    finally:
-        source.con.disconnect()
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    measures = plan_measures(plan)
+    done = from_store(
+        ("public", plan.id, tuple(m.id for m in measures)),
+        lambda source, latest: compute_figures(source, measures, latest),
+        store_url,
+    )
+    return done.value if done.value is not None else PlanFigures(None, note=done.note)

@@ -1,0 +1,253 @@
+"""The partners' dashboard pages: a plan's scorecard, a measure in depth, the records behind
+a figure (analysts and administrators; audited), and commentary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from safeplan.measures.data import BREAKDOWNS
+from safeplan.measures.model import Measure
+from safeplan.measures.periods import Period
+from safeplan.measures.periods import parse as parse_period
+from safeplan.measures.spc import ASSURANCE_LABELS, VARIATION_LABELS
+from safeplan.plans import library
+from safeplan.plans.model import MeasureRef, Plan
+from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden, permits
+from safeplan.web.accounts.models import AgencyKind, Role
+from safeplan.web.audit.trail import Action, record
+from safeplan.web.dashboard import charts, commentary, figures, records
+from safeplan.web.dashboard.models import MAX_CHARS, Commentary, Status
+from safeplan.web.public.figures import show
+
+BREAKDOWN_NAMES = {
+    "age_band": "Age",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "locality": "Locality",
+    "agency": "Agency",
+}
+RAG_TAGS = {
+    "green": ("On target", "govuk-tag--green"),
+    "amber": ("Near target", "govuk-tag--yellow"),
+    "red": ("Off target", "govuk-tag--red"),
+    "": ("Not rated", "govuk-tag--grey"),
+}
+VARIATION_TAGS = {
+    "common_cause": ("Common cause", "govuk-tag--grey"),
+    "special_cause_improving": ("Improving", "govuk-tag--blue"),
+    "special_cause_concerning": ("Concerning", "govuk-tag--red"),
+    "special_cause_neither_high": ("Unusually high", "govuk-tag--purple"),
+    "special_cause_neither_low": ("Unusually low", "govuk-tag--purple"),
+    "insufficient_data": ("Not enough data", "govuk-tag--grey"),
+}
+ASSURANCE_TAGS = {
+    "consistently_pass": ("Met consistently", "govuk-tag--green"),
+    "consistently_fail": ("Missed consistently", "govuk-tag--red"),
+    "hit_and_miss": ("Hit and miss", "govuk-tag--yellow"),
+    "no_target": ("No target", "govuk-tag--grey"),
+    "insufficient_data": ("Not enough data", "govuk-tag--grey"),
+}
+OWNERS = dict(AgencyKind.choices)
+
+
+def _plan(plan_id: str) -> Plan:
+    try:
+        return library.get(plan_id)
+    except library.UnknownPlanError as exc:
+        raise Http404(f"no plan has the id {plan_id!r}") from exc
+
+
+def _measure(plan: Plan, measure_id: str) -> tuple[MeasureRef, Measure]:
+    found = figures.find_measure(plan, measure_id)
+    if found is None:
+        raise Http404(f"the plan has no key measure {measure_id!r}")
+    return found
+
+
+def shown(measure: Measure | None, value: float | None) -> str:
+    """A value as the pages show it, or a dash for none."""
+    return "–" if measure is None or value is None else show(measure, value)
+
+
+def change(measure: Measure | None, delta: float | None) -> str:
+    """A change in the measure's unit, signed: "+3", "−1.5 points"."""
+    if measure is None or delta is None:
+        return "–"
+    size = f"{abs(delta):,.1f}".removesuffix(".0")
+    sign = "+" if delta > 0 else "−" if delta < 0 else ""
+    unit = {"percent": " points", "days": " days"}.get(measure.unit, "")
+    return f"{sign}{size}{unit}"
+
+
+HELPERS: dict[str, Any] = {
+    "shown": shown,
+    "change": change,
+    "quarter_name": charts.quarter_name,
+    "rag_tags": RAG_TAGS,
+    "variation_tags": VARIATION_TAGS,
+    "assurance_tags": ASSURANCE_TAGS,
+    "variation_labels": VARIATION_LABELS,
+    "assurance_labels": ASSURANCE_LABELS,
+    "owners": OWNERS,
+    "nav": "dashboard",
+}
+
+
+@allow(*EVERY_ROLE)
+@never_cache
+@require_safe
+def scorecard(request: HttpRequest, plan_id: str) -> HttpResponse:
+    plan = _plan(plan_id)
+    done = figures.plan_scorecard(plan, request.GET.get("period"))
+    card = done.value
+    context = {
+        **HELPERS,
+        "plan": plan,
+        "card": card,
+        "note": done.note,
+        "quarters": figures.quarters(done.latest) if done.latest else [],
+        "attention": [
+            line
+            for line in (card.lines if card else [])
+            if line.rag == "red"
+            or (line.spc is not None and line.spc.variation == "special_cause_concerning")
+        ],
+    }
+    return render(request, "dashboard/scorecard.html", context)
+
+
+@allow(*EVERY_ROLE)
+@never_cache
+@require_safe
+def measure(request: HttpRequest, plan_id: str, measure_id: str) -> HttpResponse:
+    plan = _plan(plan_id)
+    ref, definition = _measure(plan, measure_id)
+    done = figures.measure_detail(plan, ref, definition, request.GET.get("period"))
+    detail = done.value
+    chart = ""
+    if detail is not None:
+        chart = charts.svg(charts.spc_spec(definition, detail.spc, detail.target))
+    pieces = commentary.visible(request.user, plan.id, definition.id)
+    context = {
+        **HELPERS,
+        "plan": plan,
+        "ref": ref,
+        "measure": definition,
+        "detail": detail,
+        "note": done.note,
+        "chart": chart,
+        "quarters": figures.quarters(done.latest) if done.latest else [],
+        "breakdowns": [(b, BREAKDOWN_NAMES[b]) for b in BREAKDOWNS],
+        "commentary": pieces,
+        "may_write": commentary.may_write(request.user, definition),
+        "may_see_records": permits(
+            request.user, "partner:records", plan_id=plan.id, measure_id=definition.id
+        ),
+    }
+    return render(request, "dashboard/measure.html", context)
+
+
+def _quarter(label: str | None, fallback: Period | None = None) -> Period:
+    try:
+        period = parse_period(label or "")
+    except ValueError as exc:
+        if fallback is not None:
+            return fallback
+        raise Http404("not a quarter") from exc
+    if period.kind != "quarter":
+        raise Http404("not a quarter")
+    return period
+
+
+@allow(Role.analyst, Role.admin)
+@never_cache
+@require_safe
+def records_view(request: HttpRequest, plan_id: str, measure_id: str) -> HttpResponse:
+    """Record-level: every view is audited, with what was shown."""
+    plan = _plan(plan_id)
+    _, definition = _measure(plan, measure_id)
+    label, latest = request.GET.get("period"), figures.latest_quarter()
+    if not label and latest is None:
+        context = {**HELPERS, "plan": plan, "measure": definition, "period": None}
+        return render(request, "dashboard/records.html", {**context, "found": records.NOTHING})
+    period = _quarter(label, latest)
+    found = records.behind(definition, period)
+    record(
+        request.user,
+        Action.view,
+        f"records/{plan.id}/{definition.id}/{period.label}",
+        {"rows_shown": len(found.rows), "records": found.total},
+        request=request,
+    )
+    context = {**HELPERS, "plan": plan, "measure": definition, "period": period, "found": found}
+    return render(request, "dashboard/records.html", context)
+
+
+@allow(Role.contributor, Role.analyst, Role.admin)
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def write_commentary(
+    request: HttpRequest, plan_id: str, measure_id: str, period: str
+) -> HttpResponseBase:
+    """The owning agency's commentary on a quarter: save a draft, or submit it."""
+    plan = _plan(plan_id)
+    _, definition = _measure(plan, measure_id)
+    quarter = _quarter(period)
+    if not commentary.may_write(request.user, definition):
+        return forbidden(request)
+    piece = commentary.mine(request.user, plan.id, definition.id, quarter.label)
+    text = piece.text if piece else ""
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        text = request.POST.get("text", "").strip()
+        if not text:
+            errors.append({"text": "Enter your commentary", "href": "#text"})
+        elif len(text) > MAX_CHARS:
+            errors.append(
+                {"text": f"Commentary must be {MAX_CHARS:,} characters or fewer", "href": "#text"}
+            )
+        else:
+            submit = request.POST.get("action") == "submit"
+            commentary.save(
+                request.user, plan.id, definition.id, quarter.label, text, submit, request
+            )
+            url = reverse(
+                "partner:measure", kwargs={"plan_id": plan.id, "measure_id": definition.id}
+            )
+            return HttpResponseRedirect(f"{url}?period={quarter.label}#commentary")
+    context = {
+        **HELPERS,
+        "plan": plan,
+        "measure": definition,
+        "period": quarter,
+        "piece": piece,
+        "text": text,
+        "errors": errors,
+        "max_chars": MAX_CHARS,
+    }
+    return render(
+        request, "dashboard/write_commentary.html", context, status=400 if errors else 200
+    )
+
+
+@allow(Role.admin)
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def approvals(request: HttpRequest) -> HttpResponseBase:
+    """Submitted commentary waiting for an administrator: approve, or send back to draft."""
+    if request.method == "POST":
+        piece = get_object_or_404(Commentary, pk=request.POST.get("piece"), status=Status.submitted)
+        commentary.decide(piece, request.POST.get("decision") == "approve", request)
+        return HttpResponseRedirect(reverse("partner:approvals"))
+    waiting = Commentary.objects.filter(status=Status.submitted).select_related("agency")
+    return render(request, "dashboard/approvals.html", {**HELPERS, "waiting": waiting})

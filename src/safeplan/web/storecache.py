@@ -1,0 +1,116 @@
+"""Figures computed from the store for the web pages, kept in memory per load.
+
+Why: a plan's figures take a second or more to compute over a large store, while the store
+only changes when a file is loaded. Each computation is keyed by what it depends on plus the
+store's latest load id, so a new load starts new entries and nothing stale is ever served.
+
+Which quarter is "latest": the store's latest collection year Y (the highest ``sp_loads.period``
+among loaded files) gives January to March of Y, the last quarter of the financial year that
+the year-Y returns cover (a 2025 return covers April 2024 to March 2025, so 2025-Q1). Pages
+never run past the data the returns hold.
+
+A store that is missing, locked by a load or on a server that is down gives a note for the
+page to show, never an error page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from safeplan.config import settings
+from safeplan.measures.data import Source
+from safeplan.measures.periods import Period
+from safeplan.measures.periods import parse as parse_period
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CACHE_SIZE = 256
+NOT_YET = "Figures are not available yet: no data has been loaded."
+UNAVAILABLE = "Figures are not available at the moment. Please try again later."
+
+
+@dataclass(frozen=True)
+class Computed(Generic[T]):
+    """A computation's value with the store's latest quarter, or a note saying why not."""
+
+    value: T | None
+    latest: Period | None
+    note: str = ""
+
+
+def latest_period(source: Source) -> tuple[Period, int] | None:
+    """The latest quarter the store covers and its latest load id; None with nothing loaded."""
+    if not source.has("sp_loads"):
+        return None
+    loads = source.table("sp_loads")
+    loads = loads.filter(loads.status == "loaded")
+    rows = loads.group_by("period").aggregate(last=loads.load_id.max()).to_pyarrow().to_pylist()
+    years = [str(r["period"]) for r in rows if re.fullmatch(r"\d{4}", str(r["period"]))]
+    if not years:
+        return None
+    last_load = max(int(r["last"]) for r in rows)
+    return parse_period(f"{max(years)}-Q1"), last_load
+
+
+def open_source(url: str) -> Source | None:
+    """The store read-only, or None when an embedded store has not been made yet."""
+    server = url.startswith(("postgresql://", "postgres://"))
+    if not server and not Path(url.removeprefix("duckdb:///")).is_file():
+        return None
+    return Source.connect(url)
+
+
+_cache: dict[tuple[Hashable, ...], object] = {}
+_lock = threading.Lock()
+
+
+def from_store(
+    key: tuple[Hashable, ...],
+    compute: Callable[[Source, Period], T],
+    store_url: str | None = None,
+) -> Computed[T]:
+    """``compute(source, latest_quarter)``, once per key per load of the store.
+
+    One computation runs at a time (it bounds the store's load and the memory used); pages
+    whose figures are already kept are served without waiting for it."""
+    url = store_url or settings().store_url
+    try:
+        source = open_source(url)
+    except Exception:  # a store locked by a load, or a server that is down
+        log.exception("cannot open the store %s", url)
+        return Computed(None, None, UNAVAILABLE)
+    if source is None:
+        return Computed(None, None, NOT_YET)
+    try:
+        state = latest_period(source)
+        if state is None:
+            return Computed(None, None, NOT_YET)
+        latest, last_load = state
+        full_key = (url, last_load, latest.label, *key)
+        found = _cache.get(full_key)
+        if found is None:
+            with _lock:
+                found = _cache.get(full_key)
+                if found is None:
+                    found = compute(source, latest)
+                    if len(_cache) >= CACHE_SIZE:
+                        _cache.clear()
+                    _cache[full_key] = found
+        return Computed(found, latest)  # type: ignore[arg-type]
+    except Exception:
+        log.exception("cannot compute %r from the store", key)
+        return Computed(None, None, UNAVAILABLE)
+    finally:
+        source.con.disconnect()
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
