@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml uv.lock
 	$(BIN)/uv sync --locked --extra dev --python $(BIN)/python
 	@touch $@
 
+# The demo scorecards show County Durham's published DfE figures (sample extracts).
+demo: export SAFEPLAN_LA_CODE ?= E06000047
 demo: install
 	$(BIN)/safeplan demo
 	$(BIN)/python -m safeplan.web demo_accounts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -346,6 +347,8 @@ def demo(
     period = parse_period(f"{DEMO_END_YEAR}-Q1")
     samples = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "ees"
     marks = load_benchmarks([samples]) if samples.is_dir() else None
+    if marks and not settings().benchmarks_dir.exists():  # for the web app's scorecards too
+        shutil.copytree(samples, settings().benchmarks_dir)
     plan = library.get("durham-lscb-2017-2020")
     lines = build_scorecard(Source.connect(settings().store_url), plan, period, marks, DURHAM_LA)
     typer.echo(

@@ -94,6 +94,7 @@ SIGNED_IN_PAGES: list[tuple[str, str, str, int]] = [
     ("records", f"{MEASURE_PAGE}records/", "browser-analyst", 200),
     ("write-commentary", f"{MEASURE_PAGE}commentary/2024-Q1/", "browser-analyst", 200),
     ("approvals", "/dashboard/commentary/approvals/", "browser-admin", 200),
+    ("upload", "/uploads/", "browser-analyst", 200),
     ("data-quality", "/data-quality/", "browser-analyst", 200),
     ("audit-trail", "/audit/", "browser-admin", 200),
     ("sign-out", "/sign-out/", "browser-admin", 200),

@@ -9,6 +9,7 @@ tests' settings (single sign-on) has the audience OFF: its URLs answer 404 for e
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +45,9 @@ MATRIX: dict[str, tuple[dict[str, str], frozenset[str] | None]] = {
     ),
     "partner:approvals": ({}, frozenset({"admin"})),
     "partner:data-quality": ({}, ANALYSTS),
+    "uploads:upload": ({}, ANALYSTS),
+    "uploads:result": ({"pk": "1"}, ANALYSTS),  # made by the as_role fixture
+    "uploads:findings": ({"load_id": "1"}, ANALYSTS),  # the fixture store's first load
     "audit:trail": ({}, frozenset({"admin"})),
     "audit:export": ({}, frozenset({"admin"})),
 }
@@ -82,12 +86,18 @@ def test_every_view_declares_its_audience() -> None:
 
 
 @pytest.fixture
-def as_role(db: None) -> dict[str, Client]:
+def as_role(db: None, fixture_store: Path) -> dict[str, Client]:
+    """A client per role, over a store with one load and one web upload (so the pages that
+    show them have something to show)."""
+    from safeplan.web.uploads.models import Upload
+
     clients = {"public": Client()}
     for role in ROLES[1:]:
         client = Client()
-        client.force_login(make_user(role))
+        user = make_user(role)
+        client.force_login(user)
         clients[role] = client
+    Upload.objects.create(pk=1, uploaded_by=user, outcomes=[])
     return clients
 
 

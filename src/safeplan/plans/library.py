@@ -7,6 +7,7 @@ plan id, the id carrying the period), so a plan period is a versioned, diffable 
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -42,15 +43,27 @@ def bundled_paths() -> list[Path]:
     return sorted(BUNDLED_DIR.glob("*.yaml"))
 
 
+@functools.lru_cache(maxsize=256)
+def _read(path: Path, stamp: tuple[int, int]) -> Plan:
+    return load_plan(path)
+
+
+def read(path: Path) -> Plan:
+    """A plan file, parsed once per version of the file (every web page reads the plans, and
+    YAML parsing dominated a page's time). Shared: callers change a copy, never the plan."""
+    stat = path.stat()
+    return _read(path, (stat.st_mtime_ns, stat.st_size))
+
+
 def entries() -> list[Entry]:
     """Every known plan, bundled first; an imported plan with a bundled id takes its place."""
     found: dict[str, Entry] = {}
     for path in bundled_paths():
-        plan = load_plan(path)
+        plan = read(path)
         found[plan.id] = Entry(plan, path, bundled=True)
     user_dir = settings().plans_dir
     for path in sorted(user_dir.glob("*.yaml")) if user_dir.is_dir() else []:
-        plan = load_plan(path)
+        plan = read(path)
         found[plan.id] = Entry(plan, path, bundled=False)
     return sorted(found.values(), key=lambda e: (e.plan.partnership.area, e.plan.period.start))
 

@@ -23,6 +23,7 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 NAV = (  # (URL name, text, nav key): shown to a user only if they may open the page
     ("partner:dashboard", "Dashboard", "dashboard"),
+    ("uploads:upload", "Upload", "upload"),
     ("partner:data-quality", "Data quality", "data-quality"),
     ("partner:approvals", "Approvals", "approvals"),
     ("audit:trail", "Audit trail", "audit"),

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "safeplan.web.accounts",
     "safeplan.web.audit",
     "safeplan.web.dashboard",
+    "safeplan.web.uploads",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,8 @@ if ENV.https:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # forms; file uploads get their own limit
+# Uploaded files go straight to disk, and stop at SAFEPLAN_MAX_FILE_MB in all (uploads/limits).
+FILE_UPLOAD_HANDLERS = ["safeplan.web.uploads.limits.LimitedUpload"]
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("safeplan.web.public.urls")),
     path("", include("safeplan.web.accounts.urls")),
     path("", include("safeplan.web.accounts.partner_urls")),
+    path("", include("safeplan.web.uploads.urls")),
     path("", include("safeplan.web.audit.urls")),
 ]
 

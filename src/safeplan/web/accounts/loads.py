@@ -17,6 +17,7 @@ import psycopg
 from safeplan.config import settings
 from safeplan.ingest.rules import RULES
 from safeplan.ingest.templates import TEMPLATES
+from safeplan.web import storecache
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +86,24 @@ def _results(url: str, queries: list[Query]) -> list[list[tuple[Any, ...]]] | No
         return [duck.execute(sql, params).fetchall() for sql, params in queries]
 
 
-def _rows(url: str, sql: str, params: list[Any]) -> list[tuple[Any, ...]] | None:
+def store_rows(url: str, sql: str, params: list[Any]) -> list[tuple[Any, ...]] | None:
+    """One query's rows, read-only; None when nothing has been loaded."""
     results = _results(url, [(sql, params)])
     return None if results is None else results[0]
 
 
 def latest(limit: int = 20, store_url: str | None = None) -> Loads:
-    """The newest loads first, at most ``limit``."""
+    """The newest loads first, at most ``limit`` (read once per version of the store)."""
     url = store_url or settings().store_url
+    return storecache.kept(
+        ("loads", limit), lambda: _latest(limit, url), lambda found: found.note != UNAVAILABLE, url
+    )
+
+
+def _latest(limit: int, url: str) -> Loads:
     sql = f"SELECT {COLUMNS} FROM sp_loads ORDER BY load_id DESC LIMIT ?"
     try:
-        rows = _rows(url, sql, [limit])
+        rows = store_rows(url, sql, [limit])
     except Exception:  # a store locked by a load, or a server that is down
         log.exception("cannot read the loads from the store %s", url)
         return Loads(note=UNAVAILABLE)

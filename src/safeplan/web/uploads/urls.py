@@ -1,0 +1,14 @@
+"""Uploading files and their findings."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from safeplan.web.uploads import views
+
+app_name = "uploads"
+urlpatterns = [
+    path("uploads/", views.upload, name="upload"),
+    path("uploads/<int:pk>/", views.result, name="result"),
+    path("uploads/findings/<int:load_id>.csv", views.findings, name="findings"),
+]
