@@ -36,6 +36,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# the board-report tests turn PDF pages into images with poppler's pdftoppm
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -114,6 +114,11 @@ def test_demo_runs_as_an_installed_command(safeplan_home: Path) -> None:
     assert "- cin_census: 2 files" in result.stdout and "0 quarantined" in result.stdout
     assert (safeplan_home / "demo" / f"{DURHAM}.yaml").is_file()
     assert json.loads((safeplan_home / "demo" / "plan.schema.json").read_text())["title"] == "Plan"
+    pdf = safeplan_home / "reports" / f"{DURHAM}-2025-Q1.pdf"
+    assert f"Wrote the board report for Jan–Mar 2025 (Q4 2024-25) (partner version): {pdf}" in (
+        result.stdout
+    )
+    assert pdf.read_bytes().startswith(b"%PDF-")
 
 
 # --- data in ---------------------------------------------------------------------------------

@@ -357,6 +357,14 @@ def demo(
     )
     typer.echo("")
     typer.echo(scorecard_text(plan, period, lines))
+    from safeplan.web import server
+
+    server.setup()
+    server.migrate()
+    from safeplan.web.reports import make
+
+    pdf = make(plan, period, "pdf", settings().home / "reports" / f"{plan.id}-{period.label}.pdf")
+    typer.echo(f"6. Wrote the board report for {period.title} (partner version): {pdf}")
 
 
 DEMO_END_YEAR = 2025
@@ -438,6 +446,39 @@ def scorecard(
         Source.connect(settings().store_url), the_plan, _period(period), marks, la
     )
     typer.echo(scorecard_text(the_plan, _period(period), lines))
+
+
+class ReportFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    xlsx = "xlsx"
+
+
+@app.command()
+def report(
+    plan: Annotated[str, typer.Option(help="The plan's id (see `safeplan plans list`)")],
+    period: Annotated[str, typer.Option(help="The quarter, e.g. 2024-Q3")],
+    fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.pdf,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write")] = None,
+    public: Annotated[bool, typer.Option(help="Withhold small numbers, for publishing")] = False,
+) -> None:
+    """The quarterly board report: summary, scorecards, charts, commentary, actions, annexes."""
+    from safeplan.web import server
+
+    the_plan, quarter = _plan(plan), _period(period)
+    if quarter.kind != "quarter":
+        raise _fail(f"a board report is for a quarter, like 2024-Q3, not '{period}'")
+    server.setup()
+    server.migrate()  # commentary and actions live in the web app's database
+    from safeplan.web.reports import make
+
+    kind = "public" if public else "partner"
+    target = out or Path(f"{the_plan.id}-{quarter.label}-{kind}.{fmt.value}")
+    try:
+        written = make(the_plan, quarter, fmt.value, target, public=public)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"wrote the {kind} board report to {written}")
 
 
 # --- web ---------------------------------------------------------------------------------

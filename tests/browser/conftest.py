@@ -87,6 +87,13 @@ TEST_USERS: list[dict[str, str]] = [
 TEST_USERS = [{**user, "password": TEST_PASSWORD} for user in TEST_USERS]
 COUNCIL_MEASURE = "cpp_18m_plus"  # owned by the council; the CIN fixture has figures for it
 MEASURE_PAGE = f"/dashboard/plans/{PLAN_ID}/measures/{COUNCIL_MEASURE}/"
+# Survey settings the server makes (setting 1 first), each with a fixed link token.
+SURVEY_PLAN = "durham-priorities-2020"  # has the key measure children_confident_to_report
+SURVEY_TOKEN = "browser-survey-link"
+SURVEY_SETTINGS = [
+    {"name": name, "kind": "school", "plan_id": SURVEY_PLAN, "token": token}
+    for name, token in [("Browser Test School", SURVEY_TOKEN), ("Phone Test Academy", "phone-link")]
+]
 SIGNED_IN_PAGES: list[tuple[str, str, str, int]] = [
     ("dashboard", "/dashboard/", "browser-analyst", 200),
     ("scorecard", f"/dashboard/plans/{PLAN_ID}/", "browser-analyst", 200),
@@ -99,6 +106,28 @@ SIGNED_IN_PAGES: list[tuple[str, str, str, int]] = [
     ("audit-trail", "/audit/", "browser-admin", 200),
     ("sign-out", "/sign-out/", "browser-admin", 200),
     ("forbidden", "/audit/", "browser-board", 403),  # the 403 page
+    # the plan editor (administrators only); test_editor.py checks its pages once edited
+    ("edit-plans", "/plans/edit/", "browser-admin", 200),
+    ("edit-plan", f"/plans/edit/{PLAN_ID}/", "browser-admin", 200),
+    ("edit-priority", f"/plans/edit/{PLAN_ID}/priorities/neglect/", "browser-admin", 200),
+    ("edit-measure", f"/plans/edit/{PLAN_ID}/priorities/neglect/measures/2/", "browser-admin", 200),
+    ("edit-enablers", f"/plans/edit/{PLAN_ID}/enablers/", "browser-admin", 200),
+    ("edit-history", f"/plans/edit/{PLAN_ID}/history/", "browser-admin", 200),
+    ("edit-revert", f"/plans/edit/{PLAN_ID}/history/1/revert/", "browser-admin", 200),
+    ("edit-new-plan", "/plans/edit/new/", "browser-admin", 200),
+    ("edit-import", "/plans/edit/import/", "browser-admin", 200),
+    # the tracker's items are made on the plan's first visit: the plan's page comes first
+    ("tracker", f"/tracker/{PLAN_ID}/", "browser-board", 200),
+    ("tracker-item", "/tracker/items/1/", "browser-board", 200),
+    ("tracker-edit", "/tracker/items/1/edit/", "browser-analyst", 200),
+    ("tracker-add-milestone", "/tracker/items/1/milestones/new/", "browser-analyst", 200),
+    ("tracker-update", "/tracker/items/1/update/", "browser-admin", 200),
+    ("tracker-reminders", "/tracker/reminders/", "browser-admin", 200),
+    # the children's survey (its public pages are in test_accessibility.py's PUBLIC_PAGES)
+    ("survey-settings", "/survey/settings/", "browser-analyst", 200),
+    ("survey-setting", "/survey/settings/1/", "browser-analyst", 200),
+    ("survey-questions", f"/survey/questions/{SURVEY_PLAN}/", "browser-admin", 200),
+    ("survey-results", "/survey/results/", "browser-board", 200),
 ]
 
 
@@ -152,6 +181,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "SAFEPLAN_STORE": str(store_path),
         "SAFEPLAN_SECRET_KEY": "browser-tests-only-" + "k" * 40,
         "SAFEPLAN_TEST_USERS": json.dumps(TEST_USERS),
+        "SAFEPLAN_TEST_SURVEY_SETTINGS": json.dumps(SURVEY_SETTINGS),
+        # reminders kept in memory: the console backend would write to the unread stdout pipe
+        "SAFEPLAN_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONUNBUFFERED": "1",
     }
     log = home / "server.log"

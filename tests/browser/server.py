@@ -42,6 +42,16 @@ def create_users() -> list[str]:
     return made
 
 
+def create_survey_settings() -> None:
+    """The children's survey settings the tests answer through, each with its fixed link
+    token (a JSON list of the model's fields in SAFEPLAN_TEST_SURVEY_SETTINGS)."""
+    from django.apps import apps
+
+    setting_model = apps.get_model("survey", "Setting")
+    for spec in json.loads(os.environ.get("SAFEPLAN_TEST_SURVEY_SETTINGS") or "[]"):
+        setting_model.objects.create(**spec)
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeplan.web.settings")
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
@@ -52,6 +62,7 @@ def main() -> None:
     setup()
     migrate()
     create_users()
+    create_survey_settings()
     server = ThreadedWSGIServer(("127.0.0.1", 0), WSGIRequestHandler, allow_reuse_address=False)
     server.set_app(get_wsgi_application())
     print(f"PORT {server.server_address[1]}", flush=True)

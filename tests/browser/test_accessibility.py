@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     ARTIFACTS,
     PLAN_ID,
     SIGNED_IN_PAGES,
+    SURVEY_TOKEN,
     OpenPage,
     Viewport,
     Visit,
@@ -36,6 +37,8 @@ PUBLIC_PAGES = [
         ("not-found", "/plans/no-such-plan/", 404),
         ("sign-in", "/sign-in/", 200),
         ("signed-out", "/signed-out/", 200),
+        ("survey", f"/survey/s/{SURVEY_TOKEN}/", 200),
+        ("survey-thanks", f"/survey/s/{SURVEY_TOKEN}/thanks/", 200),
     ]
     for viewport in ("phone", "desktop")
     if viewport == "desktop" or not name.startswith("plan-") or name == f"plan-{PLAN_ID}"

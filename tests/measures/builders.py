@@ -58,6 +58,7 @@ SURVEY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("answer", "VARCHAR"),
     ("answered_on", "DATE"),
     ("setting", "VARCHAR"),
+    ("age_band", "VARCHAR"),  # the band the child chose (the survey asks no date of birth)
 )
 LOADS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("load_id", "BIGINT"),

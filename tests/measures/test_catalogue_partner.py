@@ -359,6 +359,33 @@ CASES = [
             (FY, "agency", "youth_club"): (1.0, 2.0),
         },
     ),
+    Case(
+        "children_confident_to_report",
+        "survey-age-bands",
+        {
+            "sp_survey_answers": [
+                {
+                    "question": "confident_to_contact_adult",
+                    "answer": answer,
+                    "answered_on": d("2024-05-01"),
+                    "setting": "school",
+                    "age_band": band,
+                }
+                for answer, band in [
+                    ("yes", "10 to 15"),
+                    ("no", "10 to 15"),
+                    ("yes", "16 and over"),
+                    ("yes", None),  # the child chose not to say
+                ]
+            ]
+        },
+        {
+            T: (3.0, 4.0),
+            (FY, "age_band", "10 to 15"): (1.0, 2.0),
+            (FY, "age_band", "16 and over"): (1.0, 1.0),
+            (FY, "age_band", "Not known"): (1.0, 1.0),
+        },
+    ),
     # Published by OHID as an aggregate: no data source yet, so no figure at all.
     Case("self_harm_admissions", "no-data-yet", {}, {T: (None, None)}),
 ]

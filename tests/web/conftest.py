@@ -83,6 +83,17 @@ def fixture_store(safeplan_home: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def store(synth_store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The session's synthetic partnership (tests/conftest.py) as the store (SAFEPLAN_STORE)."""
+    from safeplan.config import settings
+
+    monkeypatch.setenv("SAFEPLAN_STORE", str(synth_store))
+    settings.cache_clear()
+    yield synth_store
+    settings.cache_clear()
+
+
 def text_of(html: bytes) -> str:
     """The page's words, with tags removed and whitespace collapsed, for wording checks."""
     body = re.sub(rb"<(script|style)\b.*?</\1>", b" ", html, flags=re.S)

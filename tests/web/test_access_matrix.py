@@ -23,18 +23,32 @@ SIGNED_IN = EVERYONE - {"public"}
 ANALYSTS = frozenset({"analyst", "admin"})
 PLAN = "durham-lscb-2017-2020"
 OFF = None  # a feature switched off by settings: "Page not found" for everyone
+QUERIES = {"api:results": "?period=2024-Q1"}  # what a URL needs beyond its path
+SURVEY_TOKEN = "matrix-survey-link"
 
 # URL name → (sample kwargs, roles allowed). Everyone else is denied.
 MATRIX: dict[str, tuple[dict[str, str], frozenset[str] | None]] = {
     "public:plans": ({}, EVERYONE),
     "public:plan": ({"plan_id": "durham-lscb-2017-2020"}, EVERYONE),
     "accounts:sign-in": ({}, EVERYONE),
+    # The JSON API: open to everyone; partners get more in the same answer (tests/web/test_api.py)
+    "api:api-root": ({}, OFF),  # no browsable docs page (it would need inline script)
+    "api:openapi-json": ({}, EVERYONE),
+    "api:plans": ({}, EVERYONE),
+    "api:plan": ({"plan_id": PLAN}, EVERYONE),
+    "api:measures": ({}, EVERYONE),
+    "api:results": ({"plan_id": PLAN}, EVERYONE),
     "accounts:sso": ({}, OFF),  # public when on (tests/web/test_oidc.py)
     "accounts:sso-callback": ({}, OFF),
     "accounts:signed-out": ({}, EVERYONE),
     "accounts:sign-out": ({}, SIGNED_IN),
     "partner:dashboard": ({}, SIGNED_IN),
     "partner:scorecard": ({"plan_id": PLAN}, SIGNED_IN),
+    "partner:report": ({"plan_id": PLAN, "fmt": "html"}, SIGNED_IN),
+    "partner:measure-export": (
+        {"plan_id": PLAN, "measure_id": "cpp_18m_plus", "fmt": "csv"},
+        SIGNED_IN,
+    ),
     "partner:measure": ({"plan_id": PLAN, "measure_id": "cpp_18m_plus"}, SIGNED_IN),
     # record-level: analysts and administrators only (and every view is audited)
     "partner:records": ({"plan_id": PLAN, "measure_id": "cpp_18m_plus"}, ANALYSTS),
@@ -48,6 +62,37 @@ MATRIX: dict[str, tuple[dict[str, str], frozenset[str] | None]] = {
     "uploads:upload": ({}, ANALYSTS),
     "uploads:result": ({"pk": "1"}, ANALYSTS),  # made by the as_role fixture
     "uploads:findings": ({"load_id": "1"}, ANALYSTS),  # the fixture store's first load
+    "tracker:plan": ({"plan_id": PLAN}, SIGNED_IN),
+    "tracker:item": ({"pk": "1"}, SIGNED_IN),  # item and milestone 1: made by as_role
+    "tracker:edit": ({"pk": "1"}, ANALYSTS),
+    "tracker:add-milestone": ({"pk": "1"}, ANALYSTS),
+    "tracker:milestone": ({"pk": "1"}, ANALYSTS),
+    # the lead agency (item 1's is the test users' council) reports; administrators for any
+    "tracker:update": ({"pk": "1"}, frozenset({"contributor", "analyst", "admin"})),
+    "tracker:reminders": ({}, frozenset({"admin"})),
+    # the plan editor: administrators only (revert answers GET with its confirmation page)
+    "editor:plans": ({}, frozenset({"admin"})),
+    "editor:new": ({}, frozenset({"admin"})),
+    "editor:import": ({}, frozenset({"admin"})),
+    "editor:plan": ({"plan_id": PLAN}, frozenset({"admin"})),
+    "editor:enablers": ({"plan_id": PLAN}, frozenset({"admin"})),
+    "editor:history": ({"plan_id": PLAN}, frozenset({"admin"})),
+    "editor:revert": ({"plan_id": PLAN, "number": "1"}, frozenset({"admin"})),
+    "editor:export": ({"plan_id": PLAN}, frozenset({"admin"})),
+    "editor:new-priority": ({"plan_id": PLAN}, frozenset({"admin"})),
+    "editor:priority": ({"plan_id": PLAN, "priority_id": "neglect"}, frozenset({"admin"})),
+    "editor:new-measure": ({"plan_id": PLAN, "priority_id": "neglect"}, frozenset({"admin"})),
+    "editor:measure": (
+        {"plan_id": PLAN, "priority_id": "neglect", "index": "0"},
+        frozenset({"admin"}),
+    ),
+    # the children's survey: a setting's link is public (setting 1: made by as_role)
+    "survey:settings": ({}, ANALYSTS),
+    "survey:setting": ({"pk": "1"}, ANALYSTS),
+    "survey:questions": ({"plan_id": PLAN}, frozenset({"admin"})),
+    "survey:results": ({}, SIGNED_IN),
+    "survey:take": ({"token": SURVEY_TOKEN}, EVERYONE),
+    "survey:thanks": ({"token": SURVEY_TOKEN}, EVERYONE),
     "audit:trail": ({}, frozenset({"admin"})),
     "audit:export": ({}, frozenset({"admin"})),
 }
@@ -98,6 +143,26 @@ def as_role(db: None, fixture_store: Path) -> dict[str, Client]:
         client.force_login(user)
         clients[role] = client
     Upload.objects.create(pk=1, uploaded_by=user, outcomes=[])
+    from safeplan.web.survey.models import Setting
+
+    Setting.objects.create(
+        pk=1, name="Matrix School", kind="school", plan_id=PLAN, token=SURVEY_TOKEN
+    )
+    from datetime import date
+
+    from safeplan.plans import library
+    from safeplan.web.tracker.models import Item, Milestone
+
+    first = library.get(PLAN).priorities[0]  # the plan's first intervention, led by the council
+    item = Item.objects.create(
+        pk=1,
+        plan_id=PLAN,
+        priority_id=first.id,
+        position=0,
+        title=first.interventions[0].title,
+        lead_agency=user.agency,
+    )
+    Milestone.objects.create(pk=1, item=item, title="Sample", due=date(2025, 3, 31))
     return clients
 
 
@@ -128,7 +193,7 @@ def test_the_matrix(as_role: dict[str, Client], role: str) -> None:
 
     wrong = {}
     for name, (kwargs, allowed) in MATRIX.items():
-        path = reverse(name, kwargs=kwargs or None)
+        path = reverse(name, kwargs=kwargs or None) + QUERIES.get(name, "")
         if allowed is OFF:
             expected = "404"
         else:

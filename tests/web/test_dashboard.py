@@ -4,15 +4,12 @@ the records page is for analysts and audited, and commentary follows its rules."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 from django.test import Client
 
-from safeplan.config import settings
 from safeplan.measures.catalogue import catalogue
 from safeplan.measures.data import BREAKDOWNS, Source
 from safeplan.measures.engine import compute
@@ -23,14 +20,6 @@ from tests.web.conftest import text_of
 
 PLAN = "durham-lscb-2017-2020"
 LATEST = "2025-Q1"  # the synthetic store's 2025 returns end in March 2025
-
-
-@pytest.fixture
-def store(synth_store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SAFEPLAN_STORE", str(synth_store))
-    settings.cache_clear()
-    yield synth_store
-    settings.cache_clear()
 
 
 def signed_in(role: str, agency: str = "Test County Council", kind: str = "council") -> Client:
@@ -99,7 +88,7 @@ def test_the_measure_page_has_the_chart_the_table_breakdowns_and_sources(
     response = signed_in("board").get(f"/dashboard/plans/{PLAN}/measures/{measure.id}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<svg class="sp-chart"' in html and "<figcaption" in html
+    assert 'class="marks sp-chart"' in html and "<figcaption" in html
     history = rows_of(response.content, "sp-history")
     assert len(history) == 12
     totals = [r for r in results if r.breakdown == "total"]

@@ -14,7 +14,7 @@ from safeplan.measures.periods import parse
 from safeplan.measures.scorecard import plan_measures
 from safeplan.plans import library
 from safeplan.web.public import figures as figures_module
-from safeplan.web.public.figures import Point, movement, plan_figures, show
+from safeplan.web.public.figures import Point, movement, plan_figures
 from safeplan.web.storecache import NOT_YET, UNAVAILABLE, latest_period
 from tests.web.conftest import figures_shown, text_of
 
@@ -103,6 +103,6 @@ def test_movement_and_units_in_words() -> None:
     assert movement(ten, ten) == "Same" and movement(ten, withheld) == ""
     assert ten.name == "Jan to Mar 2024"
     by_unit = {m.unit: m for m in catalogue().values()}
-    assert show(by_unit["count"], 1234.0) == "1,234"
-    assert show(by_unit["percent"], 45.26) == "45.3%"
-    assert show(by_unit["days"], 12.54) == "12.5 days"
+    assert by_unit["count"].display(1234.0) == "1,234"
+    assert by_unit["percent"].display(45.26) == "45.3%"
+    assert by_unit["days"].display(12.54) == "12.5 days"

@@ -17,6 +17,7 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from safeplan.measures.calendar import working_day_index
 from safeplan.store.schema import (
@@ -190,25 +191,11 @@ def persons_of(
                 _pref=ibis.literal(2),
             )
         )
-    if not parts:
-        return ibis.memtable(
-            {
-                "person_id": [],
-                "dob": [],
-                "gender": [],
-                "ethnicity": [],
-                "disability": [],
-                "locality": [],
-            },
-            schema={
-                "person_id": "string",
-                "dob": "date",
-                "gender": "string",
-                "ethnicity": "string",
-                "disability": "string",
-                "locality": "string",
-            },
-        )
+    if not parts:  # no child records (a store with only survey answers): typed by Arrow,
+        # since an empty pandas column is float and cannot become a date
+        names = ("person_id", "dob", "gender", "ethnicity", "disability", "locality")
+        schema = pa.schema([(n, pa.date32() if n == "dob" else pa.string()) for n in names])
+        return ibis.memtable(schema.empty_table())
     allp = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
     allp = allp.mutate(_r=ibis.row_number().over(group_by=allp.person_id, order_by=allp._pref))
     base = allp.filter(allp._r == 0)

@@ -62,9 +62,12 @@ def cube(
         units = units.mutate(agency=ibis.literal("council"))
     people = source.persons
     j = units.left_join(people, units.person_id == people.person_id)
+    band = age_band(j.dob, j.ref_date)
+    if "age_band" in units.columns:  # anonymous units (the survey) carry the band they gave
+        band = j.dob.isnull().ifelse(j.age_band.fill_null("Not known"), band)
     grain = j.select(
         period=j.period,
-        age_band=age_band(j.dob, j.ref_date),
+        age_band=band,
         gender=j.gender.fill_null("Not known"),
         ethnicity=j.ethnicity.fill_null("Not known"),
         disability=j.disability.fill_null("No"),

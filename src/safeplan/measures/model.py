@@ -46,6 +46,25 @@ class Measure:
     def unit_label(self) -> str:
         return UNIT_LABELS[self.unit]
 
+    def display(self, value: float | None) -> str:
+        """A figure in the measure's unit as a reader expects it; a dash for none."""
+        if value is None:
+            return "–"
+        if self.unit == "percent":
+            return f"{value:.1f}%"
+        if self.unit == "days":
+            return f"{value:,.1f} days"
+        return f"{value:,.0f}"
+
+    def display_change(self, delta: float | None) -> str:
+        """A change in the measure's unit, signed: "+3", "−1.5 points"; a dash for none."""
+        if delta is None:
+            return "–"
+        size = f"{abs(delta):,.1f}".removesuffix(".0")
+        sign = "+" if delta > 0 else "−" if delta < 0 else ""
+        unit = {"percent": " points", "days": " days"}.get(self.unit, "")
+        return f"{sign}{size}{unit}"
+
     def value(self, num: float | None, den: float | None) -> float | None:
         """The measure's value from its numerator and denominator."""
         if num is None:

@@ -30,6 +30,7 @@ class Line:
     change: Change
     spc: SpcResult | None
     benchmarks: tuple[Benchmark, ...]
+    history: tuple[Result, ...] = ()  # the totals behind the SPC chart, oldest first
 
     @property
     def value(self) -> float | None:
@@ -84,6 +85,7 @@ def scorecard(
                 change,
                 spc,
                 marks,
+                tuple(r for p in periods if (r := totals.get((measure.id, p.label))) is not None),
             )
         )
     return lines

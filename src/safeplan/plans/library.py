@@ -44,15 +44,19 @@ def bundled_paths() -> list[Path]:
 
 
 @functools.lru_cache(maxsize=256)
-def _read(path: Path, stamp: tuple[int, int]) -> Plan:
+def _read(path: Path, stamp: tuple[int, int, int]) -> Plan:
     return load_plan(path)
 
 
 def read(path: Path) -> Plan:
     """A plan file, parsed once per version of the file (every web page reads the plans, and
-    YAML parsing dominated a page's time). Shared: callers change a copy, never the plan."""
+    YAML parsing dominated a page's time). Shared: callers change a copy, never the plan.
+
+    The inode is part of the stamp because the file's time ticks coarsely (a few ms): two
+    saves in one tick, 20 → 15 say, have the same time and size, but ``save`` renames a new
+    file into place, so a new inode."""
     stat = path.stat()
-    return _read(path, (stat.st_mtime_ns, stat.st_size))
+    return _read(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
 
 
 def entries() -> list[Entry]:
@@ -96,4 +100,5 @@ def save(plan: Plan) -> Path:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(dump_plan(plan))
     Path(tmp).replace(target)
+    _read.cache_clear()  # this process reads the new file at once, however fast the next save
     return target

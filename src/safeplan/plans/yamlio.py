@@ -146,6 +146,12 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
         raise PlanFileError(source, problems) from exc
 
 
+def explain(exc: ValidationError) -> list[Problem]:
+    """A plan's validation errors in plain English, each with its path and no line: for a plan
+    built from web forms rather than read from a file."""
+    return [p for err in exc.errors() for p in _explain(err, None)]
+
+
 def dump_plan(plan: Plan) -> str:
     """Canonical YAML: loading it gives the same plan, and dumping that the same text."""
     data = plan.model_dump(mode="json", exclude_defaults=True)

@@ -72,6 +72,27 @@ class WebEnv(BaseSettings):
         default="Sign in with Microsoft",
         description="The single sign-on button's words on the sign-in page",
     )
+    email_backend: str = Field(
+        default="django.core.mail.backends.console.EmailBackend",
+        description="How e-mail (the tracker's reminders) is sent: Django's e-mail backend. "
+        "Default: written to the server's console, not delivered. "
+        "django.core.mail.backends.smtp.EmailBackend sends through SAFEPLAN_EMAIL_HOST",
+    )
+    email_host: str = Field(default="localhost", description="The SMTP server's host name")
+    email_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port")
+    email_host_user: str = Field(
+        default="", description="The user name for the SMTP server (none if empty)"
+    )
+    email_host_password: SecretStr | None = Field(
+        default=None, description="The password for the SMTP server"
+    )
+    email_use_tls: bool = Field(
+        default=False, description="1 to use STARTTLS with the SMTP server (port 587 usually)"
+    )
+    email_from: str = Field(
+        default="SafePlan <safeplan@localhost>",
+        description="The sender of SafePlan's e-mail, e.g. SafePlan <safeplan@partnership.org.uk>",
+    )
 
     @model_validator(mode="after")
     def _oidc_complete(self) -> WebEnv:

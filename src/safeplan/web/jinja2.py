@@ -26,6 +26,9 @@ NAV = (  # (URL name, text, nav key): shown to a user only if they may open the 
     ("uploads:upload", "Upload", "upload"),
     ("partner:data-quality", "Data quality", "data-quality"),
     ("partner:approvals", "Approvals", "approvals"),
+    ("editor:plans", "Edit plans", "editor"),
+    ("tracker:reminders", "Reminders", "reminders"),
+    ("survey:results", "Survey", "survey"),
     ("audit:trail", "Audit trail", "audit"),
 )
 

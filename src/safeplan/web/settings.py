@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "safeplan.web.audit",
     "safeplan.web.dashboard",
     "safeplan.web.uploads",
+    "safeplan.web.api",
+    "safeplan.web.tracker",
+    "safeplan.web.editor",
+    "safeplan.web.survey",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +147,17 @@ if ENV.https:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # forms; file uploads get their own limit
 # Uploaded files go straight to disk, and stop at SAFEPLAN_MAX_FILE_MB in all (uploads/limits).
 FILE_UPLOAD_HANDLERS = ["safeplan.web.uploads.limits.LimitedUpload"]
+
+# E-mail (the tracker's reminders): written to the console unless SAFEPLAN_EMAIL_BACKEND names
+# another backend (SMTP: SAFEPLAN_EMAIL_HOST and the rest), so a demo never sends any.
+EMAIL_BACKEND = ENV.email_backend
+EMAIL_HOST = ENV.email_host
+EMAIL_PORT = ENV.email_port
+EMAIL_HOST_USER = ENV.email_host_user
+EMAIL_HOST_PASSWORD = ENV.email_host_password.get_secret_value() if ENV.email_host_password else ""
+EMAIL_USE_TLS = ENV.email_use_tls
+EMAIL_TIMEOUT = 10  # seconds: a mail server that does not answer must not hang a page
+DEFAULT_FROM_EMAIL = ENV.email_from
 
 LOGGING = {
     "version": 1,

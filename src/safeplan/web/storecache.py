@@ -71,16 +71,26 @@ def open_source(url: str) -> Source | None:
 
 def version(url: str) -> tuple[Hashable, ...] | None:
     """What changes whenever the store does, read without opening it: an embedded store's
-    file stamps (a load rewrites the file), or a server's latest load. None: no store yet.
+    file stamps (a load rewrites the file), or a server's latest load and latest survey
+    answer (the children's survey writes between loads). None: no store yet.
 
     Why: opening a large DuckDB file costs about 0.1 s, too much for every page view."""
     if url.startswith(("postgresql://", "postgres://")):
         with psycopg.connect(url) as con:
-            found = con.execute("SELECT to_regclass('sp_loads') IS NOT NULL").fetchone()
-            if not found or not found[0]:
+            found = con.execute(
+                "SELECT to_regclass('sp_loads') IS NOT NULL, "
+                "to_regclass('sp_survey_answers') IS NOT NULL"
+            ).fetchone()
+            if not found or not any(found):
                 return None
-            row = con.execute("SELECT max(load_id), count(*) FROM sp_loads").fetchone()
-            return tuple(row) if row else None
+            stamp: tuple[Hashable, ...] = ()
+            if found[0]:
+                row = con.execute("SELECT max(load_id), count(*) FROM sp_loads").fetchone()
+                stamp += tuple(row or ())
+            if found[1]:  # the answer ids only grow: the primary key makes max() cheap
+                row = con.execute("SELECT max(answer_id) FROM sp_survey_answers").fetchone()
+                stamp += ("survey", *(row or ()))
+            return stamp
     path = Path(url.removeprefix("duckdb:///"))
     if not path.is_file():
         return None

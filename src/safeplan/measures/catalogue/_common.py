@@ -38,8 +38,10 @@ def units(
     num: ir.Value,
     den: ir.Value | None = None,
     agency: ir.Value | None = None,
+    age_band: ir.Value | None = None,
 ) -> ir.Table:
-    """The engine's unit rows: period, person_id, ref_date, num, den (and agency)."""
+    """The engine's unit rows: period, person_id, ref_date, num, den (and agency; and the
+    age band, for anonymous units whose child the engine cannot look up)."""
     cols: dict[str, ir.Value] = {
         "period": t.period,
         "person_id": person,
@@ -49,6 +51,8 @@ def units(
     }
     if agency is not None:
         cols["agency"] = agency
+    if age_band is not None:
+        cols["age_band"] = age_band
     return t.select(**cols)
 
 

@@ -131,7 +131,8 @@ def cme_units(src: Source, periods: ir.Table) -> ir.Table | None:
 
 
 def survey_units(src: Source, periods: ir.Table) -> ir.Table | None:
-    """From the children's survey (its answers are stored by the web app)."""
+    """From the children's survey (its answers are stored by the web app). Answers are
+    anonymous: the age band is the one the child chose, where the store has it."""
     if not src.has("sp_survey_answers"):
         return None
     s = src.table("sp_survey_answers")
@@ -144,6 +145,7 @@ def survey_units(src: Source, periods: ir.Table) -> ir.Table | None:
         num=flag(d.answer.isin(["yes", "agree", "strongly_agree"])),
         den=ibis.literal(1),
         agency=d.setting,
+        age_band=d.age_band if "age_band" in s.columns else None,
     )
     # A relation of its own: Ibis 12 cannot join on a literal column of a projection that it
     # folds into the join below it (IntegrityError when the engine joins the children).

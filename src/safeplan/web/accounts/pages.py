@@ -14,6 +14,7 @@ from safeplan.web.accounts import loads
 from safeplan.web.accounts.access import EVERY_ROLE, allow
 from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
+from safeplan.web.tracker import attention
 
 
 @allow(*EVERY_ROLE)
@@ -21,6 +22,7 @@ from safeplan.web.audit.trail import Action, record
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"entries": library.entries(), "loads": loads.latest(10), "nav": "dashboard"}
+    context["attention"] = attention.for_dashboard(timezone.localdate())  # the tracker's
     return render(request, "accounts/dashboard.html", context)
 
 

@@ -3,6 +3,8 @@ a figure (analysts and administrators; audited), and commentary."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -19,12 +21,13 @@ from safeplan.measures.periods import parse as parse_period
 from safeplan.measures.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from safeplan.plans import library
 from safeplan.plans.model import MeasureRef, Plan
+from safeplan.publish import charts
+from safeplan.publish.tables import results_table, write_table
 from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden, permits
 from safeplan.web.accounts.models import AgencyKind, Role
 from safeplan.web.audit.trail import Action, record
-from safeplan.web.dashboard import charts, commentary, figures, records
+from safeplan.web.dashboard import commentary, figures, records
 from safeplan.web.dashboard.models import MAX_CHARS, Commentary, Status
-from safeplan.web.public.figures import show
 
 BREAKDOWN_NAMES = {
     "age_band": "Age",
@@ -74,17 +77,11 @@ def _measure(plan: Plan, measure_id: str) -> tuple[MeasureRef, Measure]:
 
 def shown(measure: Measure | None, value: float | None) -> str:
     """A value as the pages show it, or a dash for none."""
-    return "–" if measure is None or value is None else show(measure, value)
+    return "–" if measure is None else measure.display(value)
 
 
 def change(measure: Measure | None, delta: float | None) -> str:
-    """A change in the measure's unit, signed: "+3", "−1.5 points"."""
-    if measure is None or delta is None:
-        return "–"
-    size = f"{abs(delta):,.1f}".removesuffix(".0")
-    sign = "+" if delta > 0 else "−" if delta < 0 else ""
-    unit = {"percent": " points", "days": " days"}.get(measure.unit, "")
-    return f"{sign}{size}{unit}"
+    return "–" if measure is None else measure.display_change(delta)
 
 
 HELPERS: dict[str, Any] = {
@@ -251,3 +248,89 @@ def approvals(request: HttpRequest) -> HttpResponseBase:
         return HttpResponseRedirect(reverse("partner:approvals"))
     waiting = Commentary.objects.filter(status=Status.submitted).select_related("agency")
     return render(request, "dashboard/approvals.html", {**HELPERS, "waiting": waiting})
+
+
+REPORT_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": REPORT_TYPES["xlsx"],
+}
+
+
+def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
+    """A file to save, never to show in the page: an HTML report is a document of its own,
+    with its own styles, so it gets a policy that lets them apply and runs no script."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    )
+    return response
+
+
+@allow(*EVERY_ROLE)
+@never_cache
+@require_safe
+def board_report(request: HttpRequest, plan_id: str, fmt: str) -> HttpResponse:
+    """The quarterly board report for the chosen quarter, partner or public version."""
+    from safeplan.web.reports import make
+
+    plan = _plan(plan_id)
+    if fmt not in REPORT_TYPES:
+        raise Http404("no such format")
+    latest = figures.latest_quarter()
+    if latest is None:
+        raise Http404("no data has been loaded yet")
+    quarter = figures.chosen_quarter(request.GET.get("period"), latest)
+    public = request.GET.get("version") == "public"
+    kind = "public" if public else "partner"
+    name = f"{plan.id}-{quarter.label}-{kind}.{fmt}"
+    with tempfile.TemporaryDirectory() as tmp:
+        body = make(plan, quarter, fmt, Path(tmp) / name, public=public).read_bytes()
+    record(
+        request.user,
+        Action.export,
+        f"report/{plan.id}/{quarter.label}",
+        {"format": fmt, "version": kind},
+        request=request,
+    )
+    return _download(body, REPORT_TYPES[fmt], name)
+
+
+@allow(*EVERY_ROLE)
+@never_cache
+@require_safe
+def measure_export(request: HttpRequest, plan_id: str, measure_id: str, fmt: str) -> HttpResponse:
+    """The measure's table (every quarter shown, and every breakdown of the chosen one) as
+    CSV, JSON or Excel, with each cell's suppression state; formula-safe."""
+    plan = _plan(plan_id)
+    ref, definition = _measure(plan, measure_id)
+    if fmt not in EXPORT_TYPES:
+        raise Http404("no such format")
+    done = figures.measure_detail(plan, ref, definition, request.GET.get("period"))
+    if done.value is None:
+        raise Http404(done.note or "no figures")
+    detail = done.value
+    rows = [*detail.history, *(r for b in detail.breakdowns.values() for r in b)]
+    public = request.GET.get("version") == "public"
+    table = results_table(rows, public=public)
+    kind = "public" if public else "partner"
+    name = f"{definition.id}-{detail.period.label}-{kind}.{fmt}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        write_table(table, fmt, path)
+        body = path.read_bytes()
+    detail_words = {"format": fmt, "version": kind, "rows": len(table.rows)}
+    record(
+        request.user,
+        Action.export,
+        f"measure/{plan.id}/{definition.id}",
+        detail_words,
+        request=request,
+    )
+    return _download(body, EXPORT_TYPES[fmt], name)

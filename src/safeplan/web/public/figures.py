@@ -88,15 +88,6 @@ class PlanFigures:
         return self.figures.get(measure_id or "")
 
 
-def show(measure: Measure, value: float) -> str:
-    """A figure in the measure's unit, as a reader expects it."""
-    if measure.unit == "percent":
-        return f"{value:.1f}%"
-    if measure.unit == "days":
-        return f"{value:,.1f} days"
-    return f"{value:,.0f}"
-
-
 def _point(measure: Measure, period: Period, published: Published | None) -> Point:
     if published is None:
         return Point(period, "No figure", None, withheld=False)
@@ -105,7 +96,7 @@ def _point(measure: Measure, period: Period, published: Published | None) -> Poi
     value = published.result.value
     if value is None:
         return Point(period, "No figure", None, withheld=False)
-    return Point(period, show(measure, value), value, withheld=False)
+    return Point(period, measure.display(value), value, withheld=False)
 
 
 def compute_figures(source: Source, measures: Sequence[Measure], period: Period) -> PlanFigures:

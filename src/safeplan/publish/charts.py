@@ -143,4 +143,4 @@ def svg(spec: dict[str, Any]) -> str:
     """The chart as an SVG element (drawn once per distinct specification)."""
     drawn = _svg(json.dumps(spec, sort_keys=True, default=str))
     # Scale to the column on a phone; the text inside stays legible at half size.
-    return drawn.replace("<svg ", '<svg class="sp-chart" focusable="false" ', 1)
+    return drawn.replace('class="marks"', 'class="marks sp-chart" focusable="false"', 1)
