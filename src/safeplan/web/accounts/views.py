@@ -19,6 +19,7 @@ from safeplan.web.accounts import oidc, ratelimit
 from safeplan.web.accounts.access import EVERY_ROLE, allow, public, role_of
 from safeplan.web.accounts.forms import SignInForm
 from safeplan.web.audit.trail import Action, client_ip, record
+from safeplan.web.errors import field_errors
 
 BAD_CREDENTIALS = "Enter a correct username and password"
 LOCKED = (
@@ -73,7 +74,7 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
         "form": form,
         "sso_label": oidc.button_label() if oidc.enabled() else None,
         "errors": errors,
-        "field_errors": {e["href"][1:]: e["text"] for e in reversed(errors)},
+        "field_errors": field_errors(errors),
         "next": request.POST.get("next") or request.GET.get("next") or "",
         "username": form.data.get("username", "") if form.is_bound else "",
     }

@@ -27,6 +27,7 @@ from safeplan.plans.model import Plan
 from safeplan.web.accounts.access import EVERY_ROLE, allow, permits, public
 from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import record
+from safeplan.web.errors import field_errors
 from safeplan.web.survey import answers, ratelimit
 from safeplan.web.survey.models import Question, Setting, SettingKind, new_key, questions_for
 from safeplan.web.survey.questions import (
@@ -53,11 +54,6 @@ DONE = {
 
 def _plans() -> dict[str, Plan]:
     return {entry.plan.id: entry.plan for entry in library.entries()}
-
-
-def _errors(errors: list[dict[str, str]]) -> dict[str, str]:
-    """Each field's first error, for the field's own message."""
-    return {e["href"][1:]: e["text"] for e in reversed(errors)}
 
 
 def survey_link(request: HttpRequest, setting: Setting) -> str:
@@ -114,7 +110,7 @@ def settings_list(request: HttpRequest) -> HttpResponseBase:
         + [{"value": plan_id, "text": plan.title} for plan_id, plan in plans.items()],
         "form": form,
         "errors": errors,
-        "field_errors": _errors(errors),
+        "field_errors": field_errors(errors),
         "question_plans": [
             (plan_id, plans[plan_id].title)
             for plan_id in used
@@ -214,7 +210,7 @@ def questions(request: HttpRequest, plan_id: str) -> HttpResponseBase:
         "max_text": MAX_TEXT,
         "done": DONE.get(request.GET.get("done", "")),
         "errors": errors,
-        "field_errors": _errors(errors),
+        "field_errors": field_errors(errors),
         "nav": "survey",
     }
     return render(request, "survey/questions.html", context, status=400 if errors else 200)

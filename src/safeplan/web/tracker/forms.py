@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from safeplan.web.errors import DATE_PARTS
 from safeplan.web.tracker.models import MAX_URL, https_only
 
 Errors = list[dict[str, str]]
-PARTS = ("day", "month", "year")
+PARTS = DATE_PARTS  # a GOV.UK date input's three boxes
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,6 @@ class DateEntry:
         if value is None:
             return cls()
         return cls(str(value.day), str(value.month), str(value.year))
-
-
-def field_errors(errors: Errors) -> dict[str, str]:
-    """Each field's first problem, by field id (a date's boxes share their date's id)."""
-    found: dict[str, str] = {}
-    for error in errors:
-        key = error["href"].lstrip("#")
-        key = key.rsplit("-", 1)[0] if key.endswith(tuple(f"-{p}" for p in PARTS)) else key
-        found.setdefault(key, error["text"])
-    return found
 
 
 def text(

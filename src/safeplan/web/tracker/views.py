@@ -24,6 +24,7 @@ from safeplan.plans.model import Plan, Priority
 from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden
 from safeplan.web.accounts.models import Agency, Role
 from safeplan.web.audit.trail import record
+from safeplan.web.errors import field_errors
 from safeplan.web.tracker import forms, reminders, rules
 from safeplan.web.tracker.models import MAX_TEXT, Item, Milestone, ProgressUpdate, Status
 
@@ -187,7 +188,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         "owner": owner,
         "milestones": found.milestones.order_by("due", "pk"),
         "errors": errors,
-        "field_errors": forms.field_errors(errors),
+        "field_errors": field_errors(errors),
     }
     return render(request, "tracker/edit.html", context, status=400 if errors else 200)
 
@@ -253,7 +254,7 @@ def _milestone_form(
         "due": due,
         "done": done,
         "errors": errors,
-        "field_errors": forms.field_errors(errors),
+        "field_errors": field_errors(errors),
     }
     return render(request, "tracker/milestone.html", context, status=400 if errors else 200)
 
@@ -325,7 +326,7 @@ def update(request: HttpRequest, pk: int) -> HttpResponseBase:
         ],
         "max_chars": MAX_TEXT,
         "errors": errors,
-        "field_errors": forms.field_errors(errors),
+        "field_errors": field_errors(errors),
     }
     return render(request, "tracker/update.html", context, status=400 if errors else 200)
 

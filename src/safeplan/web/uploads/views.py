@@ -20,6 +20,7 @@ from safeplan.ingest.findings import write_findings
 from safeplan.web.accounts.access import allow
 from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
+from safeplan.web.errors import field_errors
 from safeplan.web.uploads import limits, service
 from safeplan.web.uploads.models import Upload
 
@@ -35,7 +36,7 @@ STATUS_TAGS = {
 def _form(request: HttpRequest, errors: list[dict[str, str]], year: str = "") -> HttpResponse:
     context: dict[str, Any] = {
         "errors": errors,
-        "field_errors": {e["href"][1:]: e["text"] for e in reversed(errors)},
+        "field_errors": field_errors(errors),
         "year": year,
         "accept": ACCEPT,
         "max_mb": settings().max_file_mb,
