@@ -7,7 +7,9 @@ one transaction, so a failure (or a killed process) leaves the store as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ import psycopg
 import pyarrow as pa
 
 from safeplan.store.schema import SYSTEM_DDL, CanonicalTable
+
+log = logging.getLogger(__name__)
 
 
 class Store:
@@ -159,3 +163,24 @@ def connect(url: str) -> Store:
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresStore(url)
     return DuckStore(url.removeprefix("duckdb:///").removeprefix("duckdb://"))
+
+
+BUSY = (  # another writer holds the store: an embedded store has one writer at a time
+    duckdb.IOException,
+    duckdb.ConnectionException,
+    psycopg.errors.UniqueViolation,  # two first writers creating the same table at once
+)
+
+
+def write_when_free(url: str, work: Callable[[Store], None], tries: int, wait: float) -> bool:
+    """``work(store)`` on a fresh connection, tried again while another writer holds the
+    store; False if it stayed busy. ``work`` must be safe to repeat (one transaction)."""
+    for attempt in range(tries):
+        try:
+            with connect(url) as store:
+                work(store)
+            return True
+        except BUSY:
+            log.warning("the store %s is busy; attempt %d of %d", url, attempt + 1, tries)
+            time.sleep(wait)
+    return False

@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
-
-import duckdb
-import psycopg
 
 from safeplan.config import settings
 from safeplan.measures.catalogue import catalogue
@@ -30,7 +26,7 @@ from safeplan.measures.engine import Result, compute
 from safeplan.measures.periods import Period, make
 from safeplan.measures.public import Published, publishable
 from safeplan.measures.suppression import DEFAULT_THRESHOLD, SUPPRESSED, Cell, protect
-from safeplan.store.db import connect
+from safeplan.store.db import Store, write_when_free
 from safeplan.web import storecache
 from safeplan.web.survey.questions import ANSWERS, MEASURE_QUESTION
 
@@ -57,11 +53,6 @@ INSERT: Final = (
 # computing figures, or a load, holds it for a few seconds, so the answers wait up to 5 s.
 RETRIES: Final = 20
 WAIT: Final = 0.25
-BUSY = (  # the store is held by another writer (an embedded store has one at a time)
-    duckdb.IOException,
-    duckdb.ConnectionException,
-    psycopg.errors.UniqueViolation,  # two first answers creating the table at once
-)
 UNAVAILABLE = "The survey's results cannot be read at the moment. Please try again later."
 _lock = threading.Lock()
 
@@ -78,19 +69,16 @@ def write(
     busy (nothing is written then)."""
     url = store_url or settings().store_url
     rows = [(plan_id, setting, question, answer, age_band, day) for question, answer in answers]
-    with _lock:  # one writer per process; other processes are waited for below
-        for attempt in range(RETRIES):
-            try:
-                with connect(url) as store, store.transaction():
-                    for ddl in DDL:
-                        store.execute(ddl)
-                    for row in rows:
-                        store.execute(INSERT, row)
-                return True
-            except BUSY:
-                log.warning("the store is busy; survey answer attempt %d", attempt + 1)
-                time.sleep(WAIT)
-    return False
+
+    def insert(store: Store) -> None:
+        with store.transaction():
+            for ddl in DDL:
+                store.execute(ddl)
+            for row in rows:
+                store.execute(INSERT, row)
+
+    with _lock:  # one writer per process; other processes are waited for
+        return write_when_free(url, insert, RETRIES, WAIT)
 
 
 def quarter_of(day: date) -> Period:

@@ -15,17 +15,14 @@ import logging
 import re
 import tempfile
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import duckdb
-
 from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused, Finding, Level, Severity
-from safeplan.store.db import connect
+from safeplan.store.db import Store, write_when_free
 from safeplan.store.load import LoadResult, load_files
 from safeplan.web.accounts.loads import store_rows
 
@@ -101,16 +98,12 @@ def _load(paths: list[Path], year: str | None) -> list[Outcome]:
     def report(path: Path, done: LoadResult | FileRefused) -> None:
         outcomes[path] = _outcome(path.name, done)
 
+    def load(store: Store) -> None:  # each file is its own transaction: resume where it was
+        waiting = [p for p in paths if p not in outcomes]
+        load_files(store, waiting, year, settings().key(), report, workers=1)
+
     with _lock:
-        for attempt in range(BUSY_RETRIES):
-            try:
-                with connect(settings().store_url) as store:
-                    waiting = [p for p in paths if p not in outcomes]
-                    load_files(store, waiting, year, settings().key(), report, workers=1)
-                break
-            except duckdb.IOException:  # another process holds the embedded store
-                log.warning("the store is busy; upload attempt %d", attempt + 1)
-                time.sleep(1)
+        write_when_free(settings().store_url, load, BUSY_RETRIES, 1.0)
     for path in paths:
         outcomes.setdefault(path, Outcome(path.name, "refused", message=BUSY))
     return [outcomes[p] for p in paths]
