@@ -17,7 +17,7 @@ from safeplan.ingest.templates import TEMPLATES
 from safeplan.synth import SynthSummary
 from safeplan.synth.annex_a import HEADERS
 from safeplan.synth.ssda903 import COLUMNS, SPEC_TABLES
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO
 from tests.synth.conftest import END_YEAR, YEARS
 
 SPECS = REPO / "src" / "safeplan" / "ingest" / "specs"
@@ -113,10 +113,10 @@ def test_ssda903_children_are_cin_census_children(synth_run: tuple[Path, SynthSu
 
 
 def test_annex_a_sheets_and_headers_match_the_template(
-    synth_run: tuple[Path, SynthSummary],
+    synth_run: tuple[Path, SynthSummary], reference_dir: Path
 ) -> None:
     out, _ = synth_run
-    sample = openpyxl.load_workbook(SHARED / "reference" / "annex_a" / "sample-Annex_A.xlsx")
+    sample = openpyxl.load_workbook(reference_dir / "annex_a" / "sample-Annex_A.xlsx")
     expected = {ws.title: [c.value for c in ws[1]] for ws in sample.worksheets}
     assert {k: list(v) for k, v in HEADERS.items()} == expected
     book = openpyxl.load_workbook(out / "annex_a" / f"annex_a_{RUN_YEARS[-1]}.xlsx", read_only=True)
