@@ -84,7 +84,7 @@ def _age_band(dob: pd.Series, on: pd.Series) -> pd.Series:
     dob, on = pd.to_datetime(dob), pd.to_datetime(on)
     later = (on.dt.month * 100 + on.dt.day) < (dob.dt.month * 100 + dob.dt.day)
     age = on.dt.year - dob.dt.year - later.astype(int)
-    bands = pd.cut(age, [-1000, 0, 4, 9, 15, 1000], labels=list(AGE_BANDS)).astype(object)
+    bands = pd.cut(age, [-1000, -1, 0, 4, 9, 15, 1000], labels=list(AGE_BANDS)).astype(object)
     return bands.where(dob.notna(), "Not known")
 
 

@@ -46,9 +46,18 @@ S903_2025 = Load(3, "ssda903", "2025")
 PARTNER_2025 = Load(4, "partner", "2025")
 CIN_2025_REPLACED = Load(5, "cin_census", "2025", status="replaced")
 S903_2024 = Load(6, "ssda903", "2024")
+ANNEX_A_LATER = Load(7, "annex_a", "2025")  # an Annex A workbook loaded after PARTNER_2025
 LOADS = {
     load.load_id: load
-    for load in (CIN_2024, CIN_2025, S903_2025, PARTNER_2025, CIN_2025_REPLACED, S903_2024)
+    for load in (
+        CIN_2024,
+        CIN_2025,
+        S903_2025,
+        PARTNER_2025,
+        CIN_2025_REPLACED,
+        S903_2024,
+        ANNEX_A_LATER,
+    )
 }
 
 SURVEY_TABLE = "sp_survey_answers"  # written by the web app, so not a canonical table

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.measures.builders import (
+    ANNEX_A_LATER,
     CIN_2024,
     CIN_2025,
     CIN_2025_REPLACED,
@@ -243,6 +244,105 @@ CASES = [
             (FY, "ethnicity", "White"): (1.0, None),  # B
             (FY, "ethnicity", "Other"): (1.0, None),  # E, CHNE
             ("2023-24", "ethnicity", "Mixed"): (1.0, None),  # A, MWBC
+        },
+    ),
+    Case(
+        "cin_rate",
+        "unborn-children",
+        {
+            "ssd_person": [
+                # U1 is recorded before birth: no date of birth, an expected one (N00098).
+                {"person_id": "U1", "expectedpersonbirthdate": d("2025-05-01")},
+                # U2 was born on 10/4/25 (a later return says so): unborn on 31/3/25.
+                child("U2", "2025-04-10"),
+                child("U3", "2024-06-01"),  # 0 on 31/3/25: "Under 1"
+                {"person_id": "U4"},  # neither date: "Not known"
+            ],
+            "ssd_cin_episodes": [
+                episode("U1", "2025-01-10"),
+                episode("U2", "2025-02-01"),
+                episode("U3", "2024-07-01"),
+                episode("U4", "2024-07-01"),
+            ],
+        },
+        {
+            T: (4.0, None),
+            (FY, "age_band", "Unborn"): (2.0, None),  # U1 and U2
+            (FY, "age_band", "Under 1"): (1.0, None),  # U3
+            (FY, "age_band", "Not known"): (1.0, None),  # U4
+        },
+    ),
+    Case(
+        "cin_rate",
+        "locality-one-team-by-rule",
+        {
+            # Every child has a CIN episode open on 31/3/25; their Annex A rows disagree on
+            # the team, and the rule in docs/measures.md ("Locality") picks one.
+            "ssd_person": [child(f"T{n}", "2015-01-01") for n in range(1, 8)],
+            "ssd_cin_episodes": [episode(f"T{n}", "2024-04-10") for n in range(1, 8)],
+            "sp_annex_a_list_3": [
+                # T1: a referral (an event) later than T1's open CIN episode: the open wins.
+                {"person_id": "T1", "date_of_referral": d("2024-09-01"), "allocated_team": "North"},
+            ],
+            "sp_annex_a_list_6": [
+                {"person_id": "T1", "cin_start_date": d("2024-05-01"), "allocated_team": "South"},
+                # T2: a closed CIN episode loses to an open CP plan (list 7 below): West.
+                {
+                    "person_id": "T2",
+                    "cin_start_date": d("2024-08-01"),
+                    "cin_closure_date": d("2024-09-01"),
+                    "allocated_team": "East",
+                },
+                # T3: two open involvements: the later start (list 8, 1/8/24) wins: South.
+                {"person_id": "T3", "cin_start_date": d("2024-05-01"), "allocated_team": "North"},
+                # T4: two open, started the same day: list 7 (CP plan) before list 6: East.
+                {"person_id": "T4", "cin_start_date": d("2024-05-01"), "allocated_team": "North"},
+                # T5: one list, one start, two teams: alphabetically, North before West.
+                {"person_id": "T5", "cin_start_date": d("2024-05-01"), "allocated_team": "West"},
+                {"person_id": "T5", "cin_start_date": d("2024-05-01"), "allocated_team": "North"},
+                # T6: the latest Annex A load wins, whatever the dates: East (below).
+                {"person_id": "T6", "cin_start_date": d("2024-11-01"), "allocated_team": "North"},
+                # T7: only a replaced load lists T7: not recorded.
+                {
+                    "person_id": "T7",
+                    "cin_start_date": d("2024-05-01"),
+                    "allocated_team": "West",
+                    "load_id": CIN_2025_REPLACED.load_id,
+                },
+            ],
+            "sp_annex_a_list_7": [
+                {
+                    "person_id": "T2",
+                    "child_protection_plan_start_date": d("2024-06-01"),
+                    "allocated_team": "West",
+                },
+                {
+                    "person_id": "T4",
+                    "child_protection_plan_start_date": d("2024-05-01"),
+                    "allocated_team": "East",
+                },
+            ],
+            "sp_annex_a_list_8": [
+                {
+                    "person_id": "T3",
+                    "date_started_to_be_looked_after": d("2024-08-01"),
+                    "allocated_team": "South",
+                },
+                {
+                    "person_id": "T6",
+                    "date_started_to_be_looked_after": d("2024-04-01"),
+                    "allocated_team": "East",
+                    "load_id": ANNEX_A_LATER.load_id,
+                },
+            ],
+        },
+        {
+            T: (7.0, None),
+            (FY, "locality", "South"): (2.0, None),  # T1, T3
+            (FY, "locality", "West"): (1.0, None),  # T2
+            (FY, "locality", "East"): (2.0, None),  # T4, T6
+            (FY, "locality", "North"): (1.0, None),  # T5
+            (FY, "locality", "Not recorded"): (1.0, None),  # T7
         },
     ),
     # --- timeliness in working days ----------------------------------------------------------

@@ -101,14 +101,15 @@ CASES = [
         "placement_stability",
         "three-placements-in-twelve-months",
         {
-            # The 12 months to 31/3/25 are after 31/3/24 up to 31/3/25.
+            # The year to 31/3/25 is 1/4/24 to 31/3/25; a placement in progress on 1/4/24 is
+            # one of the year's placements (DfE: placements "during the year").
             "ssd_cla_episodes": [
                 episode("M1", "2024-05-01", "2024-08-01", "S"),
                 episode("M1", "2024-08-01", "2024-12-01", "P"),
                 episode("M1", "2024-12-01", None, "T"),  # 3 placements: counted
-                episode("M2", "2024-03-31", "2024-08-01", "S"),  # on 31/3/24: before the 12m
-                episode("M2", "2024-08-01", "2025-01-01", "P"),
-                episode("M2", "2025-01-01", None, "B"),  # 2 in the 12 months: not
+                episode("M2", "2024-03-31", "2024-08-01", "S"),  # in progress on 1/4/24: 1
+                episode("M2", "2024-08-01", "2025-01-01", "P"),  # 2
+                episode("M2", "2025-01-01", None, "B"),  # 3 during the year: counted
                 episode("M3", "2024-04-01", "2024-06-01", "S"),
                 episode("M3", "2024-06-01", "2024-07-01", "L"),  # legal status only
                 episode("M3", "2024-07-01", "2024-10-01", "P"),
@@ -118,7 +119,66 @@ CASES = [
                 episode("M4", "2024-09-01", "2025-02-01", "T"),  # left care: not in either
             ]
         },
-        {T: (2.0, 3.0)},  # M1 and M3 of M1, M2, M3
+        {T: (3.0, 3.0)},  # M1, M2 and M3 of M1, M2, M3
+    ),
+    Case(
+        "placement_stability",
+        "placed-before-the-year-moves-twice",
+        {
+            "ssd_cla_episodes": [
+                # N1 was placed in 2022; a change of legal status only (L) in 2023 does not
+                # start a placement, so on 1/4/24 N1 is still in the 2022 placement: 1. Moves
+                # in June and November make 3 placements during 2024-25: counted.
+                episode("N1", "2022-05-01", "2023-02-01", "S"),
+                episode("N1", "2023-02-01", "2024-06-10", "L"),
+                episode("N1", "2024-06-10", "2024-11-20", "P"),
+                episode("N1", "2024-11-20", None, "P"),
+                # N2: the same, but the June change is of legal status only: 2 placements.
+                episode("N2", "2022-05-01", "2024-06-10", "S"),
+                episode("N2", "2024-06-10", "2024-11-20", "L"),
+                episode("N2", "2024-11-20", None, "P"),
+                # N3's placement ended on 1/4/24 with a move that day (an episode ending on
+                # the first day is not in the year): 1/4/24 and 1/9/24 and 1/1/25 are 3.
+                episode("N3", "2023-01-01", "2024-04-01", "S"),
+                episode("N3", "2024-04-01", "2024-09-01", "P"),
+                episode("N3", "2024-09-01", "2025-01-01", "P"),
+                episode("N3", "2025-01-01", None, "P"),
+            ]
+        },
+        # N1 and N3 of the three: 2 of 3
+        {T: (2.0, 3.0)},
+    ),
+    Case(
+        "placement_stability",
+        "short-breaks-not-looked-after",
+        {
+            "ssd_cla_episodes": [
+                # V1 is on an agreed series of short breaks (V3) on 31/3/25: not looked
+                # after at the period end, so in neither count.
+                episode("V1", "2024-05-01", "2024-06-01", "S", ls="V3"),
+                episode("V1", "2024-07-01", "2024-08-01", "S", ls="V3"),
+                episode("V1", "2025-03-01", None, "S", ls="V3"),
+                # V2 had two short breaks (V4) in the year, then came into care (C2) and moved
+                # once: the short breaks are not placements, so 2 placements: not counted.
+                episode("V2", "2024-04-05", "2024-04-09", "S", ls="V4"),
+                episode("V2", "2024-05-05", "2024-05-09", "S", ls="V4"),
+                episode("V2", "2024-09-01", "2024-12-01", "S", ls="C2"),
+                episode("V2", "2024-12-01", None, "P", ls="C2"),
+            ]
+        },
+        {T: (0.0, 1.0)},  # V2 only is looked after at the end; 0 of 1
+    ),
+    Case(
+        "cla_rate",
+        "short-breaks-excluded",
+        {
+            "ssd_cla_episodes": [
+                episode("W1", "2025-03-20", None, "S", ls="V3"),  # short break: not counted
+                episode("W2", "2025-01-01", None, "S", ls="V4"),  # series of breaks: not
+                episode("W3", "2025-01-01", None, "S", ls="C2"),  # counted
+            ]
+        },
+        {T: (1.0, None)},  # W3 only
     ),
     Case(
         "missing_more_than_once",

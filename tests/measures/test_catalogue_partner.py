@@ -19,12 +19,14 @@ FY = "2024-25"
 T = (FY, "total", "All")
 
 
-def returned(eid: str, end: str | None, rhi: str | None, by: str = "police") -> dict[str, Any]:
+def returned(
+    eid: str, end: str | None, rhi: str | None, by: str = "police", kind: str = "missing"
+) -> dict[str, Any]:
     """A missing episode from the partner file, ended at `end`, interview completed at `rhi`."""
     return {
         "person_id": f"P{eid}",
         "episode_id": eid,
-        "missing_type": "missing",
+        "missing_type": kind,
         "start_datetime": dt("2024-04-01 00:00"),
         "end_datetime": dt(end) if end else None,
         "reported_by": by,
@@ -44,6 +46,10 @@ CASES = [
                 returned("R4", None, None),  # still missing: not returned, not counted
                 returned("R5", "2025-03-31 23:30", "2025-04-01 09:00"),  # returned 31/3: in
                 returned("R6", "2025-04-01 00:30", "2025-04-01 09:00"),  # returned 1/4/25
+                # Away (whereabouts known), not missing: no return interview is due, so it is
+                # in neither count, with an interview in time (R7) or none (R8).
+                returned("R7", "2024-06-01 10:00", "2024-06-02 10:00", kind="away"),
+                returned("R8", "2024-06-01 10:00", None, kind="away"),
             ]
         },
         {

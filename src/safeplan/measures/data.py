@@ -37,7 +37,36 @@ ETHNIC_GROUPS: dict[str, tuple[str, ...]] = {
     "Black": ("BCRB", "BAFR", "BOTH"),
     "Other": ("CHNE", "OOTH"),
 }
-AGE_BANDS = ("Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over")
+UNBORN = "Unborn"
+AGE_BANDS = (UNBORN, "Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over")
+"""The DfE's age groups (CIN census and SSDA903 publications), which show unborn children
+on their own."""
+PERSONS_COLUMNS = (
+    "person_id",
+    "dob",
+    "expected_dob",
+    "gender",
+    "ethnicity",
+    "disability",
+    "locality",
+)
+"""`sp_persons` as this version builds it: an older store's table without a column is
+recomputed rather than read."""
+LIST_INVOLVEMENT: dict[str, tuple[str, str | None]] = {
+    # Annex A list: (the involvement's start date, its end date where the list records one)
+    "sp_annex_a_list_3": ("date_of_referral", None),
+    "sp_annex_a_list_4": (
+        "continuous_assessment_start_date",
+        "continuous_assessment_date_of_authorisation",
+    ),
+    "sp_annex_a_list_5": ("strategy_discussion_initiating_section_47_enquiry_start_date", None),
+    "sp_annex_a_list_6": ("cin_start_date", "cin_closure_date"),
+    "sp_annex_a_list_7": (
+        "child_protection_plan_start_date",
+        "child_protection_plan_end_date",
+    ),
+    "sp_annex_a_list_8": ("date_started_to_be_looked_after", "date_ceased_to_be_looked_after"),
+}
 BREAKDOWNS = ("age_band", "gender", "ethnicity", "disability", "locality", "agency")
 
 
@@ -120,7 +149,9 @@ class Source:
     def persons(self) -> ir.Table:
         """One row per child: date of birth, gender, ethnicity, disability, locality (the
         store's `sp_persons` when it has one)."""
-        if self.has(PERSONS_TABLE):
+        if self.has(PERSONS_TABLE) and set(PERSONS_COLUMNS) <= set(
+            self.table(PERSONS_TABLE).columns
+        ):
             return self.table(PERSONS_TABLE)
         return self._materialise("_persons", self._persons)
 
@@ -133,6 +164,7 @@ class Source:
             latest("ssd_cla_header"),
             latest("ssd_disability"),
             [self.table(n) for n in ANNEX_A_TEAM_LISTS if self.has(n)],
+            self.table("sp_loads") if self.has("sp_loads") else None,
         )
 
     def working_days(self, first: date, last: date) -> ir.Table:
@@ -164,10 +196,11 @@ def persons_of(
     header: ir.Table | None,
     disability: ir.Table | None,
     lists: Sequence[ir.Table],
+    loads: ir.Table | None,
 ) -> ir.Table:
     """One row per child, from the latest `ssd_person`, `ssd_cla_header` and `ssd_disability`
-    records and the Annex A lists that record a team. One definition for `Source.persons`
-    and the store's `sp_persons`."""
+    records and the Annex A lists that record a team (`loads` says which loads stand). One
+    definition for `Source.persons` and the store's `sp_persons`."""
     parts = []
     if person is not None:
         p = person
@@ -175,6 +208,7 @@ def persons_of(
             p.select(
                 person_id=p.person_id,
                 dob=p.personbirthdate,
+                expected_dob=p.expectedpersonbirthdate,
                 gender_code=p.gendercurrent.cast("string"),
                 ethnic_code=p.ethnicity,
                 _pref=ibis.literal(1),
@@ -186,6 +220,7 @@ def persons_of(
             h.select(
                 person_id=h.person_id,
                 dob=h.dob,
+                expected_dob=ibis.null().cast("date"),
                 gender_code=h.sex.cast("string"),
                 ethnic_code=h.ethnic,
                 _pref=ibis.literal(2),
@@ -193,8 +228,9 @@ def persons_of(
         )
     if not parts:  # no child records (a store with only survey answers): typed by Arrow,
         # since an empty pandas column is float and cannot become a date
-        names = ("person_id", "dob", "gender", "ethnicity", "disability", "locality")
-        schema = pa.schema([(n, pa.date32() if n == "dob" else pa.string()) for n in names])
+        schema = pa.schema(
+            [(n, pa.date32() if n.endswith("dob") else pa.string()) for n in PERSONS_COLUMNS]
+        )
         return ibis.memtable(schema.empty_table())
     allp = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
     allp = allp.mutate(_r=ibis.row_number().over(group_by=allp.person_id, order_by=allp._pref))
@@ -202,12 +238,13 @@ def persons_of(
     out = base.select(
         person_id=base.person_id,
         dob=base.dob,
+        expected_dob=base.expected_dob,
         gender=base.gender_code.cases(("1", "Male"), ("2", "Female"), else_="Other or unknown"),
         ethnicity=_ethnic_group(base.ethnic_code),
     )
     out = out.left_join(_disabled(disability), "person_id").drop("person_id_right")
     out = out.mutate(disability=out.disabled.fill_null("No")).drop("disabled")
-    out = out.left_join(_locality(lists), "person_id").drop("person_id_right")
+    out = out.left_join(_locality(lists, loads), "person_id").drop("person_id_right")
     return out.mutate(locality=out.team.fill_null("Not recorded")).drop("team")
 
 
@@ -221,20 +258,52 @@ def _disabled(d: ir.Table | None) -> ir.Table:
     return d.select("person_id").distinct().mutate(disabled=ibis.literal("Yes"))
 
 
-def _locality(lists: Sequence[ir.Table]) -> ir.Table:
-    """The team a child was last allocated to, from the Annex A lists that record one."""
-    parts = [t.select(person_id=t.person_id, team=t.allocated_team, _load=t.load_id) for t in lists]
-    if not parts:
+def _locality(lists: Sequence[ir.Table], loads: ir.Table | None) -> ir.Table:
+    """A child's locality: the allocated team of one Annex A row, chosen by a stated rule
+    so that every engine chooses the same one (docs/measures.md, "Locality"):
+
+    1. from the child's latest Annex A load that records a team for them;
+    2. an open involvement (a list that records an end, with none yet) before an event
+       (a referral or section 47 enquiry, whose lists record no end) before an ended one;
+    3. the involvement that started last;
+    4. the more intensive list (8 looked after, 7 CP plan, 6 CIN ... 3 referral);
+    5. the team's name, alphabetically."""
+    parts = [_involvements(t) for t in lists]
+    if not parts or loads is None:
         return ibis.memtable(
             {"person_id": [], "team": []}, schema={"person_id": "string", "team": "string"}
         )
     u = parts[0]
     for p in parts[1:]:
         u = u.union(p)
+    standing = loads.filter(loads.status == "loaded").select(_standing=loads.load_id)
+    u = u.join(standing, u._load == standing._standing).drop("_standing")
     u = u.filter(u.team.notnull() & (u.team != ""))
-    # the team of the child's latest load: an aggregate, not a window (a window over the
-    # lists' million rows was most of the time the children's table took to build)
-    return u.group_by("person_id").aggregate(team=u.team.argmax(u._load))
+    order = [
+        ibis.desc(u._load),
+        u._openness,
+        ibis.desc(u._started.fill_null(date(1900, 1, 1))),
+        ibis.desc(u._list),
+        u.team,
+    ]
+    ranked = u.mutate(_r=ibis.row_number().over(group_by=u.person_id, order_by=order))
+    return ranked.filter(ranked._r == 0).select("person_id", "team")
+
+
+def _involvements(t: ir.Table) -> ir.Table:
+    """One Annex A list's rows as involvements: child, team, load, list number, start, and
+    0 open / 1 an event / 2 ended."""
+    start, end = LIST_INVOLVEMENT.get(t.get_name(), (None, None))
+    started = t[start].cast("date") if start else ibis.null().cast("date")
+    openness = (ibis.literal(1) if end is None else t[end].isnull().ifelse(0, 2)).cast("int64")
+    return t.select(
+        person_id=t.person_id,
+        team=t.allocated_team,
+        _load=t.load_id,
+        _list=ibis.literal(int(t.get_name().rsplit("_", 1)[-1])),
+        _started=started,
+        _openness=openness,
+    )
 
 
 def _cached(expr: ir.Table) -> ir.Table:
@@ -251,15 +320,19 @@ def _ethnic_group(code: ir.StringValue) -> ir.StringValue:
     return ibis.cases(*cases, else_="Not known")
 
 
-def age_band(dob: ir.DateValue, on: ir.DateValue) -> ir.StringValue:
-    """DfE age bands (as the CIN census publication uses), from age in whole years on a date."""
+def age_band(dob: ir.DateValue, on: ir.DateValue, expected: ir.DateValue) -> ir.StringValue:
+    """DfE age groups (as the CIN census and SSDA903 publications use), from age in whole
+    years on a date. A child not yet born on it is "Unborn": one recorded with an expected
+    date of birth and no date of birth (CIN census N00098 and N00066), or born after it."""
     born_later = (on.month() * 100 + on.day()) < (dob.month() * 100 + dob.day())
     age = on.year() - dob.year() - born_later.ifelse(1, 0)
     return ibis.cases(
+        (dob.isnull() & expected.notnull(), UNBORN),
         (dob.isnull(), "Not known"),
-        (age < 1, AGE_BANDS[0]),
-        (age < 5, AGE_BANDS[1]),
-        (age < 10, AGE_BANDS[2]),
-        (age < 16, AGE_BANDS[3]),
-        else_=AGE_BANDS[4],
+        (dob > on, UNBORN),
+        (age < 1, AGE_BANDS[1]),
+        (age < 5, AGE_BANDS[2]),
+        (age < 10, AGE_BANDS[3]),
+        (age < 16, AGE_BANDS[4]),
+        else_=AGE_BANDS[5],
     )

@@ -62,7 +62,7 @@ def cube(
         units = units.mutate(agency=ibis.literal("council"))
     people = source.persons
     j = units.left_join(people, units.person_id == people.person_id)
-    band = age_band(j.dob, j.ref_date)
+    band = age_band(j.dob, j.ref_date, j.expected_dob)
     if "age_band" in units.columns:  # anonymous units (the survey) carry the band they gave
         band = j.dob.isnull().ifelse(j.age_band.fill_null("Not known"), band)
     grain = j.select(

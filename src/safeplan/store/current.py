@@ -101,7 +101,7 @@ def refresh_current(
 
         lists = [_unbound(defs[n]) for n in ANNEX_A_TEAM_LISTS if n in existing and n in defs]
         expr = persons_of(
-            latest("ssd_person"), latest("ssd_cla_header"), latest("ssd_disability"), lists
+            latest("ssd_person"), latest("ssd_cla_header"), latest("ssd_disability"), lists, loads
         )
         _replace(store, PERSONS_TABLE, ibis.to_sql(expr, dialect=dialect))
         done.append(PERSONS_TABLE)

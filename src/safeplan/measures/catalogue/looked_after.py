@@ -16,45 +16,70 @@ from safeplan.measures.catalogue._common import (
 from safeplan.measures.data import Source
 from safeplan.measures.model import Measure
 
-PLACEMENT_STARTS = ("S", "P", "B", "T", "U")  # SSDA903 RNE codes that start a new placement
+LEGAL_STATUS_ONLY = "L"
+"""SSDA903 RNE L, a change of legal status only: the child stays in the same placement.
+Every other RNE (S, P, T, B, U) starts a placement (SSDA903 guide 2024 to 2025, RNE)."""
+SHORT_BREAKS = ("V3", "V4")
+"""SSDA903 legal status V3 (single short-term placements under an agreed series) and V4
+(an agreed series of short-term placements): the DfE excludes these children from the
+children looked after at 31 March and from its placement stability indicator."""
 
 
 def _episodes(src: Source) -> ir.Table | None:
+    """SSDA903 episodes of care, without short breaks (legal status V3 or V4)."""
     if not src.has("ssd_cla_episodes"):
         return None
-    return src.latest("ssd_cla_episodes")
+    e = src.latest("ssd_cla_episodes")
+    return e.filter(e.ls.isnull() | ~e.ls.upper().isin(list(SHORT_BREAKS)))
+
+
+def _looked_after_at_end(e: ir.Table, periods: ir.Table) -> ir.Table:
+    """One row per child looked after on a period's last day (an episode open then)."""
+    return per_child(open_at_end(e, e.decom, e.dec, periods))
 
 
 def cla_units(src: Source, periods: ir.Table) -> ir.Table | None:
     e = _episodes(src)
     if e is None:
         return None
-    o = open_at_end(e, e.decom, e.dec, periods)
-    g = per_child(o)
+    g = _looked_after_at_end(e, periods)
     return units(g, person=g.person_id, ref_date=g.ref_date, num=g.num)
 
 
 def placement_stability_units(src: Source, periods: ir.Table) -> ir.Table | None:
-    """Children looked after at the period end; numerator those with 3+ placements in the 12
-    months to it (placements start with RNE S, P, B, T or U, as the DfE counts them)."""
+    """Children looked after at the period end; numerator those with 3 or more placements
+    during the 12 months to it. A child's placements in the year are the episodes that start
+    a placement (RNE other than L) and overlap the year, plus the placement already in
+    progress on its first day when the child's earliest episode overlapping the year is a
+    change of legal status only (its placement started before the year)."""
     e = _episodes(src)
     if e is None:
         return None
-    at_end = per_child(open_at_end(e, e.decom, e.dec, periods))
-    starts = e.filter(e.rne.isin(list(PLACEMENT_STARTS)))
-    starts = starts.select(sp_person=starts.person_id, sp_day=starts.decom)
-    year_start = at_end.ref_date - ibis.interval(months=12)
-    j = at_end.left_join(
-        starts,
+    at_end = _looked_after_at_end(e, periods)
+    ep = e.select(
+        _child=e.person_id,
+        _start=e.decom,
+        _end=e.dec,
+        _moves=(e.rne.upper() != LEGAL_STATUS_ONLY).fill_null(True),
+    )
+    first_day = at_end.ref_date - ibis.interval(months=12) + ibis.interval(days=1)
+    j = at_end.join(
+        ep,
         [
-            at_end.person_id == starts.sp_person,
-            starts.sp_day > year_start,
-            starts.sp_day <= at_end.ref_date,
+            at_end.person_id == ep._child,
+            ep._start <= at_end.ref_date,
+            ep._end.isnull() | (ep._end > first_day),
         ],
     )
-    g = j.group_by(["period", "person_id", "ref_date"]).aggregate(placements=j.sp_day.count())
+    g = j.group_by(["period", "person_id", "ref_date"]).aggregate(
+        starts=j._moves.ifelse(1, 0).sum(),
+        first_start=j._moves.ifelse(j._start, ibis.null().cast("date")).min(),
+        first_other=j._moves.ifelse(ibis.null().cast("date"), j._start).min(),
+    )
+    carried = g.first_other.notnull() & (g.first_start.isnull() | (g.first_other < g.first_start))
+    placements = g.starts + carried.ifelse(1, 0)
     return units(
-        g, person=g.person_id, ref_date=g.ref_date, num=flag(g.placements >= 3), den=ibis.literal(1)
+        g, person=g.person_id, ref_date=g.ref_date, num=flag(placements >= 3), den=ibis.literal(1)
     )
 
 

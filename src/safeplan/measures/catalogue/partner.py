@@ -25,7 +25,8 @@ def rhi_units(src: Source, periods: ir.Table) -> ir.Table | None:
     if not src.has("sp_missing_episodes"):
         return None
     m = src.latest("sp_missing_episodes")
-    m = m.filter(m.end_datetime.notnull())
+    # missing episodes only: an "away" episode (whereabouts known) has no return interview
+    m = m.filter(m.end_datetime.notnull() & (m.missing_type == "missing"))
     returned = during(m, m.end_datetime.date(), periods)
     limit = returned.end_datetime + ibis.interval(hours=RHI_HOURS)
     in_time = returned.rhi_completed_datetime.notnull() & (returned.rhi_completed_datetime <= limit)

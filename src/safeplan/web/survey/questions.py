@@ -25,9 +25,9 @@ DEFAULT_QUESTIONS = (
 NOT_KNOWN = "Not known"  # as the engine names an unknown age band
 # (form value, what the child sees, the age band kept in the store)
 AGES = (
-    ("9_or_under", "9 or younger", AGE_BANDS[2]),
-    ("10_to_15", "10 to 15", AGE_BANDS[3]),
-    ("16_or_over", "16 or older", AGE_BANDS[4]),
+    ("9_or_under", "9 or younger", AGE_BANDS[3]),
+    ("10_to_15", "10 to 15", AGE_BANDS[4]),
+    ("16_or_over", "16 or older", AGE_BANDS[5]),
     ("not_say", "I would rather not say", NOT_KNOWN),
 )
 AGE_BAND_OF = {value: band for value, _, band in AGES}
