@@ -41,11 +41,31 @@ def staging_markdown() -> str:
     return "\n".join(lines) + "\n\n`*` required.\n"
 
 
-TIMING = {"as_at_end": "as at the period end", "during": "during the period"}
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|") or "–"
+
+
+def audit_markdown() -> str:
+    """Every built-in measure against the definition it follows: the audit table."""
+    from safeplan.measures.catalogue import BUILT_IN
+    from safeplan.measures.model import TIMINGS
+
+    lines = [
+        "| measure | follows | population | period | exclusions | SafePlan's difference |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for m in BUILT_IN:
+        follows = f"{m.official} *(local)*" if m.official.local else str(m.official)
+        lines.append(
+            f"| `{m.id}` | {_cell(follows)} | {_cell(m.population)} | {TIMINGS[m.timing]} | "
+            f"{_cell('; '.join(m.exclusions))} | {_cell(m.differences or 'none')} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def measures_markdown() -> str:
     from safeplan.measures.catalogue import BUILT_IN
+    from safeplan.measures.model import TIMINGS
 
     out = []
     for m in BUILT_IN:
@@ -60,9 +80,12 @@ def measures_markdown() -> str:
             f"| denominator | {m.denominator or '–'} |",
             f"| unit | {m.unit} ({m.unit_label}) |",
             f"| direction | {m.direction} |",
-            f"| timing | {TIMING[m.timing]} |",
+            f"| timing | {TIMINGS[m.timing]} |",
+            f"| population | {m.population} |",
+            f"| excludes | {'; '.join(m.exclusions) or '–'} |",
             f"| data | {', '.join(f'`{s}`' for s in m.sources) or 'a published aggregate'} |",
-            f"| follows | {m.official} |",
+            f"| follows | {m.official}{' (local definition)' if m.official.local else ''} |",
+            f"| differs | {m.differences or 'no: as the official definition'} |",
             f"| owner | {m.owner} (writes the commentary) |",
         ]
         if m.settings:
@@ -76,6 +99,7 @@ def measures_markdown() -> str:
 
 SECTIONS: dict[str, Callable[[], str]] = {
     "measures": measures_markdown,
+    "measure-audit": audit_markdown,
     "templates": lambda: (
         templates_markdown().split("\n", 2)[2].strip().replace("### ", "#### ") + "\n"
     ),

@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 
 from safeplan.plans import library
-from safeplan.plans.model import Direction, MeasureStatus, Plan
+from safeplan.plans.model import MeasureStatus, Plan
 from safeplan.plans.render import plan_text
+from safeplan.vocabulary import Direction
 
 VERB_DIRECTION = {
     "Track": Direction.track,

@@ -102,7 +102,7 @@ def test_movement_and_units_in_words() -> None:
     assert movement(ten, twelve) == "Up" and movement(twelve, ten) == "Down"
     assert movement(ten, ten) == "Same" and movement(ten, withheld) == ""
     assert ten.name == "Jan to Mar 2024"
-    by_unit = {m.unit: m for m in catalogue().values()}
+    by_unit = {str(m.unit): m for m in catalogue().values()}
     assert by_unit["count"].display(1234.0) == "1,234"
     assert by_unit["percent"].display(45.26) == "45.3%"
     assert by_unit["days"].display(12.54) == "12.5 days"

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
 
+from safeplan.vocabulary import Unit
+
 __all__ = [
     "BENCHMARK_MAP",
     "STATISTICAL_NEIGHBOURS",
@@ -29,6 +31,7 @@ __all__ = [
     "Benchmark",
     "BenchmarkIndicator",
     "BenchmarkSet",
+    "comparable",
     "ees_year",
     "load_benchmarks",
     "parse_value",
@@ -120,8 +123,8 @@ class BenchmarkIndicator:
     publication_url: str
     data_file: str
     indicator: str
-    unit: str
-    definition_matches: bool
+    unit: Unit  # the published figure's unit: it is shown only beside a measure of the same
+    definition_matches: bool  # and only where the definitions match
     note: str
     value_column: str = ""
     numerator_columns: tuple[str, ...] = ()
@@ -147,7 +150,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         data_file="b1_children_in_need_2013_to_2024.csv (B1 Children in need)",
         indicator="Episodes of need open at 31 March per 10,000 children aged under 18",
         value_column="At31_episodes_rate",
-        unit="per 10,000",
+        unit=Unit.per_10k,
         definition_matches=True,
         note=(
             "DfE counts episodes open at 31 March (a child can rarely have two); rate uses "
@@ -162,7 +165,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         data_file="c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv (C1)",
         indicator="Referrals within 12 months of a previous referral, % of referrals",
         value_column="rereferral_percent",
-        unit="%",
+        unit=Unit.percent,
         definition_matches=True,
         note="Referrals in the year; re-referral = within 12 months of the child's previous one.",
     ),
@@ -174,7 +177,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         indicator="ICPCs held within 15 working days of the start of the S47 enquiry, %",
         numerator_columns=("Duration_0-10_days", "Duration_11-15_days"),
         denominator_column="ICPC",
-        unit="%",
+        unit=Unit.percent,
         definition_matches=True,
         note=(
             "Derived: (0-10 + 11-15 day ICPCs) / all ICPCs x 100, 1 dp. The durations are "
@@ -190,7 +193,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         data_file="d3_cpps_subsequent_plan_2013_to_2025.csv (D3)",
         indicator="CP plans starting in the year that were a second or subsequent plan, %",
         value_column="CPP_subsequent_percent",
-        unit="%",
+        unit=Unit.percent,
         definition_matches=True,
         note="DfE counts any previous plan, however long ago; SafePlan's measure is the same.",
     ),
@@ -201,7 +204,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         data_file="d5_cpps_at31march_by_duration_2013_to_2025.csv (D5)",
         indicator="CP plans open at 31 March that had lasted 2 years or more, %",
         value_column="2_years_or_more_percent",
-        unit="%",
+        unit=Unit.percent,
         definition_matches=False,
         note=(
             "Nearest published band: DfE's D5 bands stop at '1 year to less than 2 years' "
@@ -218,7 +221,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         indicator="Children looked after at 31 March per 10,000 children aged under 18",
         value_column="rate_per_10000",
         filters={"population_count": "Children looked after at 31 March each year"},
-        unit="per 10,000",
+        unit=Unit.per_10k,
         definition_matches=True,
         note="DfE rounds the rate to a whole number.",
     ),
@@ -233,7 +236,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
             "cla_group": "CLA on 31 March",
             "placement_stability": "With 3 or more placements during the year",
         },
-        unit="%",
+        unit=Unit.percent,
         definition_matches=True,
         note="DfE rounds the percentage to a whole number.",
     ),
@@ -244,7 +247,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         publication_url=CIN_URL,
         data_file="d4_cpps_at31march_by_category_of_abuse_*.csv (D4)",
         indicator="CP plans at 31 March with initial category of abuse neglect (n, %)",
-        unit="n / %",
+        unit=Unit.number,
         definition_matches=True,
         note="Not wired: D4's columns are unconfirmed; DfE publishes by initial category.",
         wired=False,
@@ -255,7 +258,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         publication_url=CIN_URL,
         data_file="c2_children_in_need_assessments_duration_*.csv (C2)",
         indicator="Assessments completed within 45 working days, %",
-        unit="%",
+        unit=Unit.percent,
         definition_matches=True,
         note="Not wired: C2's columns are unconfirmed (duration bands of completed assessments).",
         wired=False,
@@ -266,7 +269,7 @@ BENCHMARK_MAP: Mapping[str, BenchmarkIndicator] = {
         publication_url=CLA_URL,
         data_file="missing incidents file of the CLA release",
         indicator="CLA during the year who had a missing incident, %",
-        unit="%",
+        unit=Unit.percent,
         definition_matches=False,
         note=(
             "Not wired. DfE publishes children who went missing and incidents per child, "
@@ -539,6 +542,16 @@ def _load_file(path: Path, indicators: list[BenchmarkIndicator], into: Benchmark
     return added
 
 
+def comparable(ind: BenchmarkIndicator) -> bool:
+    """Whether the published figure means what the measure's figure means: the same unit and
+    the same definition. Only those are read, so no page or report can set a published rate
+    beside a count, or a 2-year band beside an 18-month one."""
+    from safeplan.measures.catalogue import catalogue
+
+    measure = catalogue().get(ind.measure)
+    return ind.definition_matches and measure is not None and measure.unit == ind.unit
+
+
 def load_benchmarks(paths: Iterable[Path]) -> BenchmarkSet:
     """Read the EES CSVs whose header matches a wired indicator; ignore others with a reason.
 
@@ -566,7 +579,14 @@ def load_benchmarks(paths: Iterable[Path]) -> BenchmarkSet:
                 (path, f"not an EES open-data CSV: no {', '.join(missing)} column")
             )
             continue
-        matches = [ind for ind in wired if ind.required_columns() <= columns]
+        found = [ind for ind in wired if ind.required_columns() <= columns]
+        matches = [ind for ind in found if comparable(ind)]
+        if found and not matches:
+            names = ", ".join(sorted(ind.measure for ind in found))
+            result.ignored.append(
+                (path, f"published for {names}, but not in the same unit or definition")
+            )
+            continue
         if not matches:
             result.ignored.append(
                 (path, "EES CSV, but no SafePlan benchmark indicator found in its columns")

@@ -19,6 +19,7 @@ import pyarrow as pa
 from safeplan.measures.data import BREAKDOWNS, Source, age_band
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
+from safeplan.vocabulary import Unit
 
 GRAIN = ("period", *BREAKDOWNS)
 
@@ -127,9 +128,9 @@ def roll_up(
                             label,
                             "total",
                             "All",
-                            _nothing(measure),
+                            _none_counted(measure),
                             None,
-                            _nothing(measure),
+                            measure.value(_none_counted(measure), None),
                             0,
                         )
                     )
@@ -138,9 +139,10 @@ def roll_up(
     return out
 
 
-def _nothing(measure: Measure) -> float | None:
-    """A period with no units: a count of 0, but no rate or average (nothing to divide)."""
-    return 0.0 if measure.unit == "count" else None
+def _none_counted(measure: Measure) -> float | None:
+    """A period with no units: a count of 0 children (the numerator of a count or of a rate
+    per 10,000 children), but no percentage or average (nothing to divide)."""
+    return 0.0 if measure.unit in (Unit.number, Unit.per_10k) else None
 
 
 def compute(

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safeplan.measures.periods import Period
-from safeplan.plans.model import Direction, MeasureRef
+from safeplan.plans.model import MeasureRef
+from safeplan.vocabulary import Direction
 
 AMBER_TOLERANCE = 0.05
 

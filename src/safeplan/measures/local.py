@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from safeplan.config import settings
 from safeplan.measures.data import Source
-from safeplan.measures.model import Direction, Measure, Timing, Unit
+from safeplan.measures.model import Follows, Measure, Timing
+from safeplan.vocabulary import Direction, Unit
 
 _HEADER = re.compile(r"\A\s*-- ---\n(?P<yaml>(?:--.*\n)*?)-- ---\n(?P<sql>.*)\Z", re.S)
 
@@ -36,7 +37,10 @@ class LocalHeader(BaseModel):
     direction: Direction
     timing: Timing
     sources: list[str] = []
+    population: str = ""
+    exclusions: list[str] = []
     official: str = "Local definition"
+    differences: str = "Local: the partnership's own measure"
 
 
 def parse(text: str, name: str = "<local measure>") -> Measure:
@@ -54,17 +58,20 @@ def parse(text: str, name: str = "<local measure>") -> Measure:
     if "{periods}" not in sql:
         raise ValueError(f"{name}: the query must read the reporting periods from {{periods}}")
     return Measure(
-        header.id,
-        header.title,
-        header.definition,
-        header.numerator,
-        header.denominator,
-        header.unit,
-        header.direction,
-        header.timing,
-        tuple(header.sources),
-        header.official,
-        partial(_run, sql),
+        id=header.id,
+        title=header.title,
+        definition=header.definition,
+        numerator=header.numerator,
+        denominator=header.denominator,
+        unit=header.unit,
+        direction=header.direction,
+        timing=header.timing,
+        population=header.population or header.definition,
+        exclusions=tuple(header.exclusions),
+        sources=tuple(header.sources),
+        official=Follows(header.official, local=True),
+        differences=header.differences,
+        units=partial(_run, sql),
         notes=f"Local measure from {name}",
     )
 

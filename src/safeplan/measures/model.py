@@ -6,17 +6,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from safeplan.vocabulary import UNITS, AgencyKind, Direction, Unit
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from safeplan.measures.data import Source
 
-Unit = Literal["count", "percent", "days"]
-Direction = Literal["increase", "reduce", "track"]
 Timing = Literal["as_at_end", "during"]
-Owner = Literal["council", "health", "police", "schools", "voluntary"]
-UNIT_LABELS = {"count": "n", "percent": "%", "days": "days"}
-
+"""A measure's period semantics: "as_at_end" a snapshot on the period's last day (DfE's
+"at 31 March"); "during" the events (or children with an event) dated in the period."""
+TIMINGS = {
+    "as_at_end": "a snapshot on the last day of the period",
+    "during": "events in the period",
+}
 UnitsFn = Callable[["Source", "ir.Table"], "ir.Table | None"]
 """Given the store and a table of periods (period, start, end), the measure's units:
 one row per counted thing per period with columns period, person_id, ref_date (the date
@@ -25,7 +28,24 @@ store has none of the data the measure needs."""
 
 
 @dataclass(frozen=True)
+class Follows:
+    """The official definition a measure follows: the publication, the part of it (table,
+    section or data item) and the year; or, where there is none, SafePlan's own (`local`)."""
+
+    publication: str
+    part: str = ""
+    year: str = ""
+    local: bool = False
+
+    def __str__(self) -> str:
+        return ", ".join(x for x in (self.publication, self.part, self.year) if x)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Measure:
+    """One measure, declared with names: what it counts, for whom, over which days, what it
+    leaves out and whose definition it follows, beside the logic that computes it."""
+
     id: str
     title: str
     definition: str  # plain English: what is counted, for whom, when
@@ -33,18 +53,23 @@ class Measure:
     denominator: str | None
     unit: Unit
     direction: Direction
-    timing: Timing  # "as_at_end": a snapshot at the period's last day; "during": events in it
+    timing: Timing
+    population: str  # who or what is counted, before the exclusions
+    exclusions: tuple[str, ...] = ()  # what the official definition (or SafePlan's) leaves out
     sources: tuple[str, ...]  # canonical tables it reads
-    official: str  # the official definition it follows (publication, specification year)
+    official: Follows
+    differences: str = ""  # where and why SafePlan departs from `official`; "" if it does not
     units: UnitsFn = field(repr=False, compare=False)
     settings: dict[str, Any] = field(default_factory=dict)  # local settings, e.g. timescales
-    per_10k: bool = False  # also shown per 10,000 children when the population is known
-    owner: Owner = "council"  # the agency that answers for the figure and writes its commentary
+    per_10k: bool = False  # a count also shown per 10,000 children when the population is known
+    owner: AgencyKind = (
+        AgencyKind.council
+    )  # the agency that answers for the figure and writes its commentary
     notes: str = ""
 
     @property
     def unit_label(self) -> str:
-        return UNIT_LABELS[self.unit]
+        return UNITS[self.unit].short
 
     def display(self, value: float | None) -> str:
         """A figure in the measure's unit as a reader expects it; a dash for none."""
@@ -54,6 +79,8 @@ class Measure:
             return f"{value:.1f}%"
         if self.unit == "days":
             return f"{value:,.1f} days"
+        if self.unit == "per_10k":
+            return f"{value:,.1f} per 10,000 children"
         return f"{value:,.0f}"
 
     def display_change(self, delta: float | None) -> str:
@@ -62,7 +89,7 @@ class Measure:
             return "–"
         size = f"{abs(delta):,.1f}".removesuffix(".0")
         sign = "+" if delta > 0 else "−" if delta < 0 else ""
-        unit = {"percent": " points", "days": " days"}.get(self.unit, "")
+        unit = {"percent": " points", "days": " days", "per_10k": " per 10,000"}.get(self.unit, "")
         return f"{sign}{size}{unit}"
 
     def value(self, num: float | None, den: float | None) -> float | None:
@@ -73,4 +100,5 @@ class Measure:
             return float(num)
         if not den:
             return None
-        return 100.0 * num / den if self.unit == "percent" else num / den
+        scale = {"percent": 100.0, "per_10k": 10_000.0}.get(self.unit, 1.0)
+        return scale * num / den

@@ -2,7 +2,9 @@
 
 The population is loaded like any partner file (the `population_estimates` template). A
 period uses the latest estimate on or before its last day (estimates are as at 30 June).
-Only totals get a rate: the population is not known by breakdown group.
+Only totals get a rate: the population is not known by breakdown group. A measure whose
+unit is a rate per 10,000 (`Unit.per_10k`) takes the population as its denominator, so its
+value is the rate; a count with `per_10k` keeps its value and shows the rate beside it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from safeplan.measures.data import Source
 from safeplan.measures.engine import Result
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
+from safeplan.vocabulary import Unit
 
 
 def populations(source: Source) -> dict[int, int]:
@@ -37,7 +40,8 @@ def with_rates(
     measures: Sequence[Measure],
     periods: Sequence[Period],
 ) -> list[Result]:
-    wanted = {m.id for m in measures if m.per_10k}
+    wanted = {m.id for m in measures if m.per_10k or m.unit == Unit.per_10k}
+    rates = {m.id for m in measures if m.unit == Unit.per_10k}
     known = populations(source) if wanted else {}
     if not known:
         return list(results)
@@ -51,6 +55,9 @@ def with_rates(
             and population
             and r.numerator is not None
         ):
-            r = replace(r, per_10k=10_000 * r.numerator / population)
+            rate = 10_000 * r.numerator / population
+            r = replace(r, per_10k=rate)
+            if r.measure in rates:
+                r = replace(r, denominator=float(population), value=rate)
         out.append(r)
     return out

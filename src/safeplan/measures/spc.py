@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, get_args
 
+from safeplan.vocabulary import ASSURANCES, VARIATIONS
+
 Direction = Literal["increase", "reduce", "track"]
 
 LIMIT_FACTOR = Fraction("2.66")
@@ -65,21 +67,8 @@ TREND = "trend"
 TWO_OF_THREE = "two_of_three"
 RULES = (OUTSIDE_LIMITS, RUN, TREND, TWO_OF_THREE)
 
-VARIATION_LABELS = {
-    "common_cause": "No significant change: common cause variation",
-    "special_cause_improving": "Improving: special cause variation",
-    "special_cause_concerning": "Concerning: special cause variation",
-    "special_cause_neither_high": "Unusually high: special cause, neither better nor worse",
-    "special_cause_neither_low": "Unusually low: special cause, neither better nor worse",
-    "insufficient_data": "Not enough data to calculate process limits",
-}
-ASSURANCE_LABELS = {
-    "consistently_pass": "Target consistently met",
-    "consistently_fail": "Target consistently missed",
-    "hit_and_miss": "Target sometimes met and sometimes missed",
-    "no_target": "No target to assure against",
-    "insufficient_data": "Not enough data to judge the target",
-}
+VARIATION_LABELS = {str(state): label.words for state, label in VARIATIONS.items()}
+ASSURANCE_LABELS = {str(state): label.words for state, label in ASSURANCES.items()}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from safeplan.vocabulary import AgencyKind, Direction
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
 """An identifier: lower-case letters, digits, and single hyphens or underscores between."""
 
@@ -25,14 +27,6 @@ class Strict(BaseModel):
     """Base for every plan model: unknown fields are refused, values re-checked on change."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
-
-
-class Direction(StrEnum):
-    """Which way a key measure should move, in the plan's own words."""
-
-    increase = "increase"
-    reduce = "reduce"
-    track = "track"
 
 
 class MeasureStatus(StrEnum):
@@ -49,17 +43,6 @@ class PlanStatus(StrEnum):
     active = "active"
     superseded = "superseded"
     ended = "ended"
-
-
-class AgencyKind(StrEnum):
-    """The kinds of agency in a safeguarding partnership."""
-
-    council = "council"
-    health = "health"
-    police = "police"
-    education = "education"
-    voluntary = "voluntary"
-    other = "other"
 
 
 class Agency(Strict):

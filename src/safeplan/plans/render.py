@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from safeplan.plans.model import Direction, MeasureRef, MeasureStatus, Plan
+from safeplan.plans.model import MeasureRef, MeasureStatus, Plan
+from safeplan.vocabulary import Direction
 
 ARROWS = {
     Direction.increase: "▲ increase",

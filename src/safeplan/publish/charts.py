@@ -18,15 +18,9 @@ import vl_convert
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import parse as parse_period
 from safeplan.measures.spc import SpcResult
+from safeplan.vocabulary import VARIATIONS
 
-SIGNALS = {  # MDC colours, from GOV.UK's palette where it has one close enough
-    "common_cause": ("Common cause", "#505a5f"),
-    "special_cause_improving": ("Improving", "#1d70b8"),
-    "special_cause_concerning": ("Concerning", "#d4351c"),
-    "special_cause_neither_high": ("Unusual (high)", "#4c2c92"),
-    "special_cause_neither_low": ("Unusual (low)", "#4c2c92"),
-    "insufficient_data": ("Not enough data", "#505a5f"),
-}
+SIGNALS = {str(state): (label.short, label.colour) for state, label in VARIATIONS.items()}
 WIDTH, HEIGHT = 640, 260
 
 

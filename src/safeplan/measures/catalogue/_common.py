@@ -13,10 +13,8 @@ DOMESTIC_ABUSE = ("3A", "3B", "3C")  # CIN census assessment factors: domestic v
 NEGLECT_FACTOR = "16A"
 CSE_FACTOR, CCE_FACTOR = "11A", "24A"
 
-CIN_CENSUS = "DfE Children in need census 2024 to 2025: guide and specification"
-CIN_PUBLICATION = "DfE Children in need (Reporting year 2024), methodology"
-CLA_PUBLICATION = "DfE Children looked after in England including adoptions (Reporting year 2024)"
-SSDA903_GUIDE = "DfE SSDA903 children looked after return 2024 to 2025: guide"
+CIN_PUBLICATION = "DfE, Children in need"
+CLA_PUBLICATION = "DfE, Children looked after in England including adoptions"
 
 
 def during(t: ir.Table, day: ir.DateValue, periods: ir.Table) -> ir.Table:

@@ -7,7 +7,6 @@ import ibis.expr.types as ir
 
 from safeplan.measures.catalogue._common import (
     CCE_FACTOR,
-    CIN_CENSUS,
     CIN_PUBLICATION,
     CSE_FACTOR,
     DOMESTIC_ABUSE,
@@ -20,7 +19,8 @@ from safeplan.measures.catalogue._common import (
     with_working_days,
 )
 from safeplan.measures.data import Source
-from safeplan.measures.model import Measure
+from safeplan.measures.model import Follows, Measure
+from safeplan.vocabulary import AgencyKind, Direction, Unit
 
 
 def _episodes(src: Source) -> ir.Table | None:
@@ -340,207 +340,362 @@ def neglect_domestic_abuse_units(src: Source, periods: ir.Table) -> ir.Table | N
 
 MEASURES = (
     Measure(
-        "cpp_neglect",
-        "Children subject to a child protection plan for neglect",
-        "Children with a child protection plan open on the last day of the period whose initial "
-        "category of abuse is neglect (NEG).",
-        "Children on a CP plan at the period end with initial category neglect",
-        None,
-        "count",
-        "reduce",
-        "as_at_end",
-        ("ssd_cp_plans",),
-        f"{CIN_PUBLICATION}: children who were the subject of a CP plan at 31 March, by initial "
-        "category of abuse",
-        cpp_neglect_units,
+        id="cpp_neglect",
+        title="Children subject to a child protection plan for neglect",
+        definition=(
+            "Children with a child protection plan open on the last day of the period whose "
+            "initial category of abuse is neglect (NEG)."
+        ),
+        numerator="Children on a CP plan at the period end with initial category neglect",
+        denominator=None,
+        unit=Unit.number,
+        direction=Direction.reduce,
+        timing="as_at_end",
+        sources=("ssd_cp_plans",),
+        population=(
+            "Child protection plans open on the period's last day: CPPstartDate on or before it, "
+            "CPPendDate after it or blank; one per child"
+        ),
+        exclusions=(
+            (
+                "Plans whose initial category of abuse is not neglect (NEG): multiple categories "
+                "(MUL) are not counted as neglect"
+            ),
+        ),
+        official=Follows(
+            CIN_PUBLICATION,
+            (
+                "table D4: children who were the subject of a CP plan at 31 March, by initial "
+                "category of abuse"
+            ),
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=cpp_neglect_units,
         per_10k=True,
     ),
     Measure(
-        "cpp_18m_plus",
-        "Children subject to a child protection plan for 18 months or more",
-        "Of the child protection plans open on the last day of the period, the share that had "
-        "been open for 18 months or more.",
-        "CP plans open at the period end that started 18 months or more before it",
-        "CP plans open at the period end",
-        "percent",
-        "reduce",
-        "as_at_end",
-        ("ssd_cp_plans",),
-        f"{CIN_PUBLICATION}: duration of CP plans open at 31 March",
-        cpp_18m_units,
+        id="cpp_18m_plus",
+        title="Children subject to a child protection plan for 18 months or more",
+        definition=(
+            "Of the child protection plans open on the last day of the period, the share that had "
+            "been open for 18 months or more."
+        ),
+        numerator="CP plans open at the period end that started 18 months or more before it",
+        denominator="CP plans open at the period end",
+        unit=Unit.percent,
+        direction=Direction.reduce,
+        timing="as_at_end",
+        sources=("ssd_cp_plans",),
+        population="Child protection plans open on the period's last day",
+        official=Follows(
+            CIN_PUBLICATION,
+            "table D5: CP plans open at 31 March, by length of time",
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        differences=(
+            "18 months is the seed plans' threshold; the DfE publishes bands ('1 year to less than"
+            " 2 years', '2 years or more'), so no published figure is the same and none is shown "
+            "beside it"
+        ),
+        units=cpp_18m_units,
     ),
     Measure(
-        "cpp_second_subsequent",
-        "Second or subsequent child protection plans",
-        "Of the child protection plans that started in the period, the share for children who "
-        "had had a plan before (NumberOfPreviousCPP of 1 or more).",
-        "CP plans starting in the period for a child with an earlier plan",
-        "CP plans starting in the period",
-        "percent",
-        "reduce",
-        "during",
-        ("ssd_cp_plans",),
-        f"{CIN_PUBLICATION}: CP plans starting during the year which were second or subsequent",
-        cpp_second_units,
+        id="cpp_second_subsequent",
+        title="Second or subsequent child protection plans",
+        definition=(
+            "Of the child protection plans that started in the period, the share for children who "
+            "had had a plan before (NumberOfPreviousCPP of 1 or more)."
+        ),
+        numerator="CP plans starting in the period for a child with an earlier plan",
+        denominator="CP plans starting in the period",
+        unit=Unit.percent,
+        direction=Direction.reduce,
+        timing="during",
+        sources=("ssd_cp_plans",),
+        population="Child protection plans that started in the period (CPPstartDate in it)",
+        official=Follows(
+            CIN_PUBLICATION,
+            (
+                "table D3: CP plans starting during the year which were second or subsequent plans"
+                " (NumberOfPreviousCPP 1 or more)"
+            ),
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=cpp_second_units,
     ),
     Measure(
-        "rereferrals_12m",
-        "Repeat referrals within 12 months",
-        "Of the referrals in the period, the share made within 12 months of a previous referral "
-        "of the same child (a referral exactly 12 months later counts as within).",
-        "Referrals in the period with a previous referral in the 12 months before",
-        "Referrals in the period",
-        "percent",
-        "reduce",
-        "during",
-        ("ssd_cin_episodes",),
-        f"{CIN_PUBLICATION}: re-referrals within 12 months of a previous referral",
-        rereferrals_units,
+        id="rereferrals_12m",
+        title="Repeat referrals within 12 months",
+        definition=(
+            "Of the referrals in the period, the share made within 12 months of a previous "
+            "referral of the same child (a referral exactly 12 months later counts as within)."
+        ),
+        numerator="Referrals in the period with a previous referral in the 12 months before",
+        denominator="Referrals in the period",
+        unit=Unit.percent,
+        direction=Direction.reduce,
+        timing="during",
+        sources=("ssd_cin_episodes",),
+        population=(
+            "Referrals in the period (CINreferralDate in it), those closed with no further action "
+            "included"
+        ),
+        official=Follows(
+            CIN_PUBLICATION,
+            "table C1: referrals within 12 months of a previous referral of the same child",
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=rereferrals_units,
     ),
     Measure(
-        "rereferrals_after_assessment",
-        "Repeat referrals following a single assessment",
-        "Of the referrals in the period, the share made within 12 months of a previous referral "
-        "of the same child that had led to an assessment.",
-        "Referrals in the period within 12 months of a previous referral that led to an assessment",
-        "Referrals in the period",
-        "percent",
-        "reduce",
-        "during",
-        ("ssd_cin_episodes", "ssd_cin_assessments"),
-        f"SafePlan local definition, built on the {CIN_PUBLICATION} re-referral definition",
-        rereferrals_after_assessment_units,
+        id="rereferrals_after_assessment",
+        title="Repeat referrals following a single assessment",
+        definition=(
+            "Of the referrals in the period, the share made within 12 months of a previous "
+            "referral of the same child that had led to an assessment."
+        ),
+        numerator=(
+            "Referrals in the period within 12 months of a previous referral that led to an "
+            "assessment"
+        ),
+        denominator="Referrals in the period",
+        unit=Unit.percent,
+        direction=Direction.reduce,
+        timing="during",
+        sources=("ssd_cin_episodes", "ssd_cin_assessments"),
+        population="Referrals in the period (CINreferralDate in it)",
+        official=Follows(
+            "SafePlan",
+            "local definition, on the DfE's re-referral rule (Children in need, table C1)",
+            local=True,
+        ),
+        differences=(
+            "Local: the DfE publishes no re-referral rate restricted to previous referrals that "
+            "led to an assessment"
+        ),
+        units=rereferrals_after_assessment_units,
     ),
     Measure(
-        "quality_referrals",
-        "Partner referrals leading to further action",
-        "Of the referrals in the period, the share that led to further action (not closed with no "
-        "further action).",
-        "Referrals in the period not marked ReferralNFA",
-        "Referrals in the period",
-        "percent",
-        "increase",
-        "during",
-        ("ssd_cin_episodes",),
-        f"{CIN_CENSUS}: ReferralNFA (the inverse of referrals with no further action)",
-        quality_referrals_units,
+        id="quality_referrals",
+        title="Partner referrals leading to further action",
+        definition=(
+            "Of the referrals in the period, the share that led to further action (not closed with"
+            " no further action)."
+        ),
+        numerator="Referrals in the period not marked ReferralNFA",
+        denominator="Referrals in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("ssd_cin_episodes",),
+        population="Referrals in the period (CINreferralDate in it)",
+        official=Follows(
+            "SafePlan",
+            (
+                "local definition: the inverse of the DfE's referrals with no further action (CIN "
+                "census ReferralNFA, N00112)"
+            ),
+            local=True,
+        ),
+        differences=(
+            "Local: the plans ask for 'appropriate' partner referrals; SafePlan takes referrals "
+            "that led to further action"
+        ),
+        units=quality_referrals_units,
     ),
     Measure(
-        "cin_rate",
-        "Children in need",
-        "Children with a CIN episode open on the last day of the period (referrals closed with no "
-        "further action excluded).",
-        "Children in need at the period end",
-        None,
-        "count",
-        "track",
-        "as_at_end",
-        ("ssd_cin_episodes",),
-        f"{CIN_PUBLICATION}: children in need at 31 March",
-        cin_rate_units,
-        per_10k=True,
+        id="cin_rate",
+        title="Children in need per 10,000 children",
+        definition=(
+            "Children with a CIN episode open on the last day of the period (referrals closed "
+            "with no further action excluded) per 10,000 children aged 0 to 17 in the area."
+        ),
+        numerator="Children in need at the period end",
+        denominator="Children aged 0 to 17 (ONS mid-year population estimate)",
+        unit=Unit.per_10k,
+        direction=Direction.track,
+        timing="as_at_end",
+        sources=("ssd_cin_episodes",),
+        population=(
+            "Children with a CIN episode open on the period's last day (referral on or before it; "
+            "closure after it or none), per 10,000 children aged 0 to 17 (ONS mid-year estimate)"
+        ),
+        exclusions=("Referrals closed with no further action (ReferralNFA true)",),
+        official=Follows(
+            CIN_PUBLICATION,
+            "table B1: children in need at 31 March, rate per 10,000 children aged under 18",
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=cin_rate_units,
     ),
     Measure(
-        "assessments_45wd",
-        "Assessments completed within 45 working days",
-        "Of the assessments completed (authorised) in the period, the share authorised within 45 "
-        "working days of their start; working days exclude weekends and England and Wales bank "
-        "holidays.",
-        "Assessments completed in the period within 45 working days",
-        "Assessments completed in the period",
-        "percent",
-        "increase",
-        "during",
-        ("ssd_cin_assessments",),
-        f"{CIN_PUBLICATION}: assessments completed within 45 working days",
-        assessments_45wd_units,
+        id="assessments_45wd",
+        title="Assessments completed within 45 working days",
+        definition=(
+            "Of the assessments completed (authorised) in the period, the share authorised within "
+            "45 working days of their start; working days exclude weekends and England and Wales "
+            "bank holidays."
+        ),
+        numerator="Assessments completed in the period within 45 working days",
+        denominator="Assessments completed in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("ssd_cin_assessments",),
+        population="Assessments completed (AssessmentAuthorisationDate) in the period",
+        official=Follows(
+            CIN_PUBLICATION,
+            (
+                "table C2: assessments completed in the year, by working days from start to "
+                "authorisation"
+            ),
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=assessments_45wd_units,
         settings={"working_days": 45},
     ),
     Measure(
-        "icpc_15wd",
-        "Initial child protection conferences within 15 working days",
-        "Of the initial child protection conferences held in the period, the share held within 15 "
-        "working days of the start of the section 47 enquiry.",
-        "ICPCs in the period within 15 working days of the S47 start",
-        "ICPCs held in the period",
-        "percent",
-        "increase",
-        "during",
-        ("ssd_s47_enquiry",),
-        f"{CIN_PUBLICATION}: ICPCs within 15 working days of the start of the S47 enquiry",
-        icpc_15wd_units,
+        id="icpc_15wd",
+        title="Initial child protection conferences within 15 working days",
+        definition=(
+            "Of the initial child protection conferences held in the period, the share held within"
+            " 15 working days of the start of the section 47 enquiry."
+        ),
+        numerator="ICPCs in the period within 15 working days of the S47 start",
+        denominator="ICPCs held in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("ssd_s47_enquiry",),
+        population=(
+            "Initial child protection conferences held in the period (DateOfInitialCPC in it)"
+        ),
+        official=Follows(
+            CIN_PUBLICATION,
+            (
+                "table C4: ICPCs within 15 working days of the strategy discussion that started "
+                "the section 47 enquiry"
+            ),
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=icpc_15wd_units,
         settings={"working_days": 15},
     ),
     Measure(
-        "domestic_abuse_at_assessment",
-        "Assessments where domestic abuse is a factor",
-        "Of the assessments completed in the period, the share where domestic abuse (factors 3A, "
-        "3B or 3C) was identified.",
-        "Assessments completed in the period with a domestic abuse factor",
-        "Assessments completed in the period",
-        "percent",
-        "track",
-        "during",
-        ("ssd_cin_assessments", "ssd_assessment_factors"),
-        f"{CIN_PUBLICATION}: factors identified at the end of assessment",
-        domestic_abuse_units,
+        id="domestic_abuse_at_assessment",
+        title="Assessments where domestic abuse is a factor",
+        definition=(
+            "Of the assessments completed in the period, the share where domestic abuse (factors "
+            "3A, 3B or 3C) was identified."
+        ),
+        numerator="Assessments completed in the period with a domestic abuse factor",
+        denominator="Assessments completed in the period",
+        unit=Unit.percent,
+        direction=Direction.track,
+        timing="during",
+        sources=("ssd_cin_assessments", "ssd_assessment_factors"),
+        population="Assessments completed (authorised) in the period",
+        official=Follows(
+            CIN_PUBLICATION,
+            "table C3: factors identified at the end of assessment (3A, 3B, 3C domestic abuse)",
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        differences=(
+            "The DfE counts each factor's assessments; SafePlan gives the share of all assessments"
+            " completed in the period, as the plans ask"
+        ),
+        units=domestic_abuse_units,
     ),
     Measure(
-        "children_exploitation",
-        "Children subject to exploitation (sexual or criminal)",
-        "Children with child sexual (11A) or criminal (24A) exploitation identified at an "
-        "assessment in the period, or screened at medium or high risk of exploitation in it.",
-        "Distinct children",
-        None,
-        "count",
-        "track",
-        "during",
-        ("ssd_assessment_factors", "sp_exploitation_screening"),
-        f"{CIN_PUBLICATION} assessment factors, with SafePlan's exploitation screening template",
-        children_exploitation_units,
+        id="children_exploitation",
+        title="Children subject to exploitation (sexual or criminal)",
+        definition=(
+            "Children with child sexual (11A) or criminal (24A) exploitation identified at an "
+            "assessment in the period, or screened at medium or high risk of exploitation in it."
+        ),
+        numerator="Distinct children",
+        denominator=None,
+        unit=Unit.number,
+        direction=Direction.track,
+        timing="during",
+        sources=("ssd_assessment_factors", "sp_exploitation_screening"),
+        population=(
+            "Children with an assessment factor or a screening dated in the period; each child once"
+        ),
+        official=Follows(
+            "SafePlan",
+            (
+                "local definition on CIN census factors 11A and 24A and the exploitation screening"
+                " template"
+            ),
+            local=True,
+        ),
+        differences="Local: no official count combines assessment factors with partners' screening",
+        units=children_exploitation_units,
     ),
     Measure(
-        "referrals_cse_risk",
-        "Referrals where CSE is a medium or high risk at referral",
-        "Screenings at the point of referral in the period that found a medium or high risk of "
-        "child sexual exploitation.",
-        "Screenings at referral with medium or high CSE risk",
-        None,
-        "count",
-        "track",
-        "during",
-        ("sp_exploitation_screening",),
-        "SafePlan exploitation screening template",
-        referrals_cse_risk_units,
-        owner="police",
+        id="referrals_cse_risk",
+        title="Referrals where CSE is a medium or high risk at referral",
+        definition=(
+            "Screenings at the point of referral in the period that found a medium or high risk of"
+            " child sexual exploitation."
+        ),
+        numerator="Screenings at referral with medium or high CSE risk",
+        denominator=None,
+        unit=Unit.number,
+        direction=Direction.track,
+        timing="during",
+        sources=("sp_exploitation_screening",),
+        population="Exploitation screenings at the point of referral in the period",
+        official=Follows("SafePlan", "exploitation screening template", local=True),
+        differences="Local: the DfE collects no CSE risk level",
+        units=referrals_cse_risk_units,
+        owner=AgencyKind.police,
     ),
     Measure(
-        "neglect_case_duration",
-        "Average length of time a neglect case is open",
-        "Mean days open of neglect cases (CIN episodes with a CP plan for neglect or neglect "
-        "identified at assessment): episodes closed in the period (referral to closure) and "
-        "episodes open at its end (referral to period end).",
-        "Days open, summed",
-        "Neglect episodes closed in or open at the end of the period",
-        "days",
-        "reduce",
-        "during",
-        ("ssd_cin_episodes", "ssd_cp_plans", "ssd_assessment_factors"),
-        "SafePlan local definition",
-        neglect_duration_units,
+        id="neglect_case_duration",
+        title="Average length of time a neglect case is open",
+        definition=(
+            "Mean days open of neglect cases (CIN episodes with a CP plan for neglect or neglect "
+            "identified at assessment): episodes closed in the period (referral to closure) and "
+            "episodes open at its end (referral to period end)."
+        ),
+        numerator="Days open, summed",
+        denominator="Neglect episodes closed in or open at the end of the period",
+        unit=Unit.days,
+        direction=Direction.reduce,
+        timing="during",
+        sources=("ssd_cin_episodes", "ssd_cp_plans", "ssd_assessment_factors"),
+        population=(
+            "CIN episodes about neglect (a CP plan with initial category NEG, or factor 16A at "
+            "assessment) closed in the period or open at its end"
+        ),
+        official=Follows(
+            "SafePlan", "local definition on CIN census episodes, plans and factors", local=True
+        ),
+        differences="Local: the DfE publishes no length of neglect cases",
+        units=neglect_duration_units,
     ),
     Measure(
-        "neglect_with_domestic_abuse",
-        "Neglect cases that involve domestic abuse",
-        "Of the neglect cases open at any time in the period, the share whose assessments "
-        "identified domestic abuse (factors 3A, 3B or 3C).",
-        "Neglect cases with a domestic abuse factor",
-        "Neglect cases open in the period",
-        "percent",
-        "reduce",
-        "during",
-        ("ssd_cin_episodes", "ssd_assessment_factors"),
-        "SafePlan local definition, on CIN census assessment factors",
-        neglect_domestic_abuse_units,
+        id="neglect_with_domestic_abuse",
+        title="Neglect cases that involve domestic abuse",
+        definition=(
+            "Of the neglect cases open at any time in the period, the share whose assessments "
+            "identified domestic abuse (factors 3A, 3B or 3C)."
+        ),
+        numerator="Neglect cases with a domestic abuse factor",
+        denominator="Neglect cases open in the period",
+        unit=Unit.percent,
+        direction=Direction.reduce,
+        timing="during",
+        sources=("ssd_cin_episodes", "ssd_assessment_factors"),
+        population="Neglect CIN episodes open at any time in the period",
+        official=Follows(
+            "SafePlan", "local definition on CIN census assessment factors", local=True
+        ),
+        differences=(
+            "Local: the DfE publishes factors one by one, not neglect cases with domestic abuse"
+        ),
+        units=neglect_domestic_abuse_units,
     ),
 )

@@ -14,7 +14,8 @@ from safeplan.measures.catalogue._common import (
     units,
 )
 from safeplan.measures.data import Source
-from safeplan.measures.model import Measure
+from safeplan.measures.model import Follows, Measure
+from safeplan.vocabulary import AgencyKind, Direction, Unit
 
 LEGAL_STATUS_ONLY = "L"
 """SSDA903 RNE L, a change of legal status only: the child stays in the same placement.
@@ -111,49 +112,104 @@ def missing_more_than_once_units(src: Source, periods: ir.Table) -> ir.Table | N
 
 MEASURES = (
     Measure(
-        "cla_rate",
-        "Children looked after",
-        "Children looked after on the last day of the period (an SSDA903 episode open then).",
-        "Children looked after at the period end",
-        None,
-        "count",
-        "track",
-        "as_at_end",
-        ("ssd_cla_episodes",),
-        f"{CLA_PUBLICATION}: children looked after at 31 March",
-        cla_units,
-        per_10k=True,
+        id="cla_rate",
+        title="Children looked after per 10,000 children",
+        definition=(
+            "Children looked after on the last day of the period (an SSDA903 episode open then, "
+            "short breaks excluded) per 10,000 children aged 0 to 17 in the area."
+        ),
+        numerator="Children looked after at the period end",
+        denominator="Children aged 0 to 17 (ONS mid-year population estimate)",
+        unit=Unit.per_10k,
+        direction=Direction.track,
+        timing="as_at_end",
+        sources=("ssd_cla_episodes",),
+        population=(
+            "Children with an SSDA903 episode open on the period's last day (DECOM on or before "
+            "it; DEC after it or blank), per 10,000 children aged 0 to 17 (ONS mid-year estimate)"
+        ),
+        exclusions=(
+            (
+                "Children looked after under an agreed series of short-term placements (legal "
+                "status V3 or V4)"
+            ),
+        ),
+        official=Follows(
+            CLA_PUBLICATION,
+            "children looked after at 31 March, rate per 10,000 children aged under 18",
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=cla_units,
     ),
     Measure(
-        "placement_stability",
-        "Looked-after children with three or more placements in the year",
-        "Of the children looked after at the period end, the share with three or more placements "
-        "in the 12 months to it.",
-        "Children looked after at the period end with 3 or more placements in the 12 months",
-        "Children looked after at the period end",
-        "percent",
-        "reduce",
-        "as_at_end",
-        ("ssd_cla_episodes",),
-        f"{CLA_PUBLICATION}: placement stability (3 or more placements during the year)",
-        placement_stability_units,
+        id="placement_stability",
+        title="Looked-after children with three or more placements in the year",
+        definition=(
+            "Of the children looked after at the period end, the share with three or more "
+            "placements in the 12 months to it."
+        ),
+        numerator=(
+            "Children looked after at the period end with 3 or more placements in the 12 months"
+        ),
+        denominator="Children looked after at the period end",
+        unit=Unit.percent,
+        direction=Direction.reduce,
+        timing="as_at_end",
+        sources=("ssd_cla_episodes",),
+        population=(
+            "Children looked after on the period's last day (as for cla_rate); their placements "
+            "during the 12 months to it, the one in progress on the first day included"
+        ),
+        exclusions=(
+            (
+                "Children on short breaks (legal status V3 or V4), and short-break episodes in the"
+                " count of placements"
+            ),
+            "A change of legal status only (RNE L) is not a new placement",
+        ),
+        official=Follows(
+            CLA_PUBLICATION,
+            (
+                "placement stability: children looked after at 31 March with 3 or more placements "
+                "during the year"
+            ),
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        units=placement_stability_units,
     ),
     Measure(
-        "missing_more_than_once",
-        "Children who go missing more than once",
-        "Children with two or more missing episodes (missing, not away without authorisation) "
-        "starting in the period: looked-after children from the SSDA903 missing file and other "
-        "children from the partner missing-episodes file. The denominator is the children who "
-        "went missing at least once.",
-        "Children with 2 or more missing episodes starting in the period",
-        "Children with at least one missing episode starting in the period",
-        "count",
-        "reduce",
-        "during",
-        ("ssd_missing", "sp_missing_episodes"),
-        f"{CLA_PUBLICATION}: missing incidents (SSDA903 missing file), extended by the partner "
-        "missing-episodes template",
-        missing_more_than_once_units,
-        owner="police",
+        id="missing_more_than_once",
+        title="Children who go missing more than once",
+        definition=(
+            "Children with two or more missing episodes (missing, not away without authorisation) "
+            "starting in the period: looked-after children from the SSDA903 missing file and other"
+            " children from the partner missing-episodes file. The denominator is the children who"
+            " went missing at least once."
+        ),
+        numerator="Children with 2 or more missing episodes starting in the period",
+        denominator="Children with at least one missing episode starting in the period",
+        unit=Unit.number,
+        direction=Direction.reduce,
+        timing="during",
+        sources=("ssd_missing", "sp_missing_episodes"),
+        population=(
+            "Children with a missing episode (not away) starting in the period: looked after "
+            "(SSDA903 missing file) or not (partner missing-episodes file)"
+        ),
+        official=Follows(
+            CLA_PUBLICATION,
+            (
+                "missing incidents: looked-after children who went missing during the year "
+                "(SSDA903 missing file)"
+            ),
+            "reporting year 2025 (2024 to 2025)",
+        ),
+        differences=(
+            "The DfE publishes looked-after children who went missing and their incidents; "
+            "children missing more than once, and children not looked after (the partner file), "
+            "are SafePlan's extension"
+        ),
+        units=missing_more_than_once_units,
+        owner=AgencyKind.police,
     ),
 )

@@ -14,7 +14,8 @@ from safeplan.measures.catalogue._common import (
     with_working_days,
 )
 from safeplan.measures.data import Source
-from safeplan.measures.model import Measure
+from safeplan.measures.model import Follows, Measure
+from safeplan.vocabulary import AgencyKind, Direction, Unit
 
 TEMPLATE = "SafePlan partner template"
 RHI_HOURS = 72  # statutory guidance: a return home interview offered within 72 hours of return
@@ -160,149 +161,210 @@ def no_data_yet(src: Source, periods: ir.Table) -> ir.Table | None:
 
 MEASURES = (
     Measure(
-        "rhi_in_time",
-        "Return interviews completed within agreed timescales",
-        f"Of the missing episodes that ended in the period, the share with a return home "
-        f"interview completed within {RHI_HOURS} hours of the child's return.",
-        f"Episodes ended in the period with a return interview within {RHI_HOURS} hours",
-        "Missing episodes ended in the period",
-        "percent",
-        "increase",
-        "during",
-        ("sp_missing_episodes",),
-        "DfE Statutory guidance on children who run away or go missing from home or care (2014): "
-        "return interview within 72 hours",
-        rhi_units,
+        id="rhi_in_time",
+        title="Return interviews completed within agreed timescales",
+        definition=(
+            "Of the missing episodes (not away) that ended in the period, the share with a return "
+            f"home interview completed within {RHI_HOURS} hours of the child's return."
+        ),
+        numerator=f"Episodes ended in the period with a return interview within {RHI_HOURS} hours",
+        denominator="Missing episodes ended in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("sp_missing_episodes",),
+        population="Missing episodes (not away) that ended in the period",
+        exclusions=(
+            "Away episodes (whereabouts known): no return interview is due",
+            "Episodes with no return yet",
+        ),
+        official=Follows(
+            "DfE, Statutory guidance on children who run away or go missing from home or care",
+            "return home interviews within 72 hours of return",
+            "2014",
+        ),
+        differences=(
+            "The guidance says an interview is offered within 72 hours; SafePlan counts interviews"
+            " completed within the agreed timescale (the rhi_hours setting, 72 hours)"
+        ),
+        units=rhi_units,
         settings={"rhi_hours": RHI_HOURS},
     ),
     Measure(
-        "iha_in_time",
-        "Initial health assessments for looked-after children within timescales",
-        f"Of the children entering care in the period, the share whose initial health assessment "
-        f"was completed within {IHA_WORKING_DAYS} working days.",
-        "Children entering care in the period with an IHA within 20 working days",
-        "Children entering care in the period",
-        "percent",
-        "increase",
-        "during",
-        ("sp_initial_health_assessments",),
-        "DfE/DHSC Promoting the health and wellbeing of looked-after children (2015): IHA within "
-        "20 working days of entering care",
-        iha_units,
+        id="iha_in_time",
+        title="Initial health assessments for looked-after children within timescales",
+        definition=(
+            "Of the children entering care in the period, the share whose initial health "
+            f"assessment was completed within {IHA_WORKING_DAYS} working days."
+        ),
+        numerator="Children entering care in the period with an IHA within 20 working days",
+        denominator="Children entering care in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("sp_initial_health_assessments",),
+        population="Children entering care in the period (date_entered_care, the SSDA903 DECOM)",
+        official=Follows(
+            "DfE and DHSC, Promoting the health and wellbeing of looked-after children",
+            "initial health assessment within 20 working days of entering care",
+            "2015",
+        ),
+        units=iha_units,
         settings={"working_days": IHA_WORKING_DAYS},
-        owner="health",
+        owner=AgencyKind.health,
     ),
     Measure(
-        "family_plan_outcomes",
-        "Outcomes achieved in a family plan",
-        "Of the family-plan outcomes reviewed in the period, the share achieved (partly achieved "
-        "does not count).",
-        "Outcomes reviewed in the period and achieved",
-        "Outcomes reviewed in the period",
-        "percent",
-        "increase",
-        "during",
-        ("sp_family_plan_outcomes",),
-        TEMPLATE,
-        family_plan_units,
+        id="family_plan_outcomes",
+        title="Outcomes achieved in a family plan",
+        definition=(
+            "Of the family-plan outcomes reviewed in the period, the share achieved (partly "
+            "achieved does not count)."
+        ),
+        numerator="Outcomes reviewed in the period and achieved",
+        denominator="Outcomes reviewed in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("sp_family_plan_outcomes",),
+        population="Family-plan outcomes reviewed in the period",
+        official=Follows("SafePlan", "family plan outcomes template", local=True),
+        differences="Local: no official definition",
+        units=family_plan_units,
     ),
     Measure(
-        "voice_in_cp_conference",
-        "Views of the child shared in child protection conferences",
-        "Of the child protection conferences in the period, the share where the child's views "
-        "were shared.",
-        "Conferences in the period where the child's views were shared",
-        "Conferences in the period",
-        "percent",
-        "increase",
-        "during",
-        ("sp_cp_conference_participation",),
-        TEMPLATE,
-        voice_units,
+        id="voice_in_cp_conference",
+        title="Views of the child shared in child protection conferences",
+        definition=(
+            "Of the child protection conferences in the period, the share where the child's views "
+            "were shared."
+        ),
+        numerator="Conferences in the period where the child's views were shared",
+        denominator="Conferences in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("sp_cp_conference_participation",),
+        population="Child protection conferences held in the period",
+        official=Follows("SafePlan", "CP conference participation template", local=True),
+        differences="Local: no official definition",
+        units=voice_units,
     ),
     Measure(
-        "lived_experience_recorded",
-        "Evidence of the child's lived experience in case recording",
-        "Of the case audits in the period, the share finding the child's lived experience "
-        "evident in the recording.",
-        "Audits in the period finding lived experience evident",
-        "Audits in the period",
-        "percent",
-        "increase",
-        "during",
-        ("sp_case_audits",),
-        TEMPLATE,
-        lived_experience_units,
+        id="lived_experience_recorded",
+        title="Evidence of the child's lived experience in case recording",
+        definition=(
+            "Of the case audits in the period, the share finding the child's lived experience "
+            "evident in the recording."
+        ),
+        numerator="Audits in the period finding lived experience evident",
+        denominator="Audits in the period",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("sp_case_audits",),
+        population="Case audits completed in the period",
+        official=Follows("SafePlan", "case audit template", local=True),
+        differences="Local: no official definition",
+        units=lived_experience_units,
     ),
     Measure(
-        "elearning_uptake",
-        "Young people completing the abuse-awareness eLearning",
-        "Completions of the abuse-awareness eLearning by young people in the period.",
-        "Completions in the period",
-        None,
-        "count",
-        "increase",
-        "during",
-        ("sp_training_uptake",),
-        TEMPLATE,
-        elearning_units,
+        id="elearning_uptake",
+        title="Young people completing the abuse-awareness eLearning",
+        definition="Completions of the abuse-awareness eLearning by young people in the period.",
+        numerator="Completions in the period",
+        denominator=None,
+        unit=Unit.number,
+        direction=Direction.increase,
+        timing="during",
+        sources=("sp_training_uptake",),
+        population="Completions of the abuse-awareness eLearning by young people in the period",
+        official=Follows("SafePlan", "training uptake template", local=True),
+        differences="Local: no official definition",
+        units=elearning_units,
     ),
     Measure(
-        "recorded_challenges",
-        "Recorded professional challenges in cases",
-        "Professional challenges (escalations) raised in the period, by the raising agency.",
-        "Challenges raised in the period",
-        None,
-        "count",
-        "track",
-        "during",
-        ("sp_professional_challenges",),
-        TEMPLATE,
-        challenges_units,
+        id="recorded_challenges",
+        title="Recorded professional challenges in cases",
+        definition=(
+            "Professional challenges (escalations) raised in the period, by the raising agency."
+        ),
+        numerator="Challenges raised in the period",
+        denominator=None,
+        unit=Unit.number,
+        direction=Direction.track,
+        timing="during",
+        sources=("sp_professional_challenges",),
+        population="Professional challenges (escalations) raised in the period",
+        official=Follows("SafePlan", "professional challenges template", local=True),
+        differences="Local: no official definition",
+        units=challenges_units,
     ),
     Measure(
-        "children_missing_education",
-        "Children missing education",
-        "Children recorded as missing education on the last day of the period.",
-        "Children missing education at the period end",
-        None,
-        "count",
-        "reduce",
-        "as_at_end",
-        ("sp_children_missing_education",),
-        TEMPLATE,
-        cme_units,
-        owner="schools",
+        id="children_missing_education",
+        title="Children missing education",
+        definition="Children recorded as missing education on the last day of the period.",
+        numerator="Children missing education at the period end",
+        denominator=None,
+        unit=Unit.number,
+        direction=Direction.reduce,
+        timing="as_at_end",
+        sources=("sp_children_missing_education",),
+        population="Children recorded as missing education on the period's last day",
+        official=Follows(
+            "SafePlan",
+            (
+                "children missing education template (DfE statutory guidance, Children missing "
+                "education, 2016, for who is missing education)"
+            ),
+            local=True,
+        ),
+        differences=(
+            "Local: the DfE publishes no local count of children missing education at a date"
+        ),
+        units=cme_units,
+        owner=AgencyKind.schools,
     ),
     Measure(
-        "children_confident_to_report",
-        "Children confident to contact an adult about safeguarding concerns",
-        "Of the children answering SafePlan's survey in the period, the share who say they feel "
-        "confident to contact an appropriate adult if they have safeguarding concerns.",
-        "Answers yes or agree",
-        "Answers to the question",
-        "percent",
-        "increase",
-        "during",
-        ("sp_survey_answers",),
-        "SafePlan children's survey",
-        survey_units,
-        owner="schools",
+        id="children_confident_to_report",
+        title="Children confident to contact an adult about safeguarding concerns",
+        definition=(
+            "Of the children answering SafePlan's survey in the period, the share who say they "
+            "feel confident to contact an appropriate adult if they have safeguarding concerns."
+        ),
+        numerator="Answers yes or agree",
+        denominator="Answers to the question",
+        unit=Unit.percent,
+        direction=Direction.increase,
+        timing="during",
+        sources=("sp_survey_answers",),
+        population="Answers to the survey question in the period (anonymous)",
+        official=Follows("SafePlan", "children's survey", local=True),
+        differences="Local: no official definition",
+        units=survey_units,
+        owner=AgencyKind.schools,
     ),
     Measure(
-        "self_harm_admissions",
-        "Hospital admissions for self-harm, aged 10 to 24",
-        "Emergency hospital admissions for intentional self-harm per 100,000 people aged 10 to 24 "
-        "(Public Health Outcomes Framework indicator C14b), loaded as a published aggregate.",
-        "Admissions",
-        "Population aged 10 to 24",
-        "count",
-        "reduce",
-        "during",
-        (),
-        "OHID Public Health Outcomes Framework, indicator C14b",
-        no_data_yet,
+        id="self_harm_admissions",
+        title="Hospital admissions for self-harm, aged 10 to 24",
+        definition=(
+            "Emergency hospital admissions for intentional self-harm per 100,000 people aged 10 to"
+            " 24 (Public Health Outcomes Framework indicator C14b), loaded as a published "
+            "aggregate."
+        ),
+        numerator="Admissions",
+        denominator="Population aged 10 to 24",
+        unit=Unit.number,
+        direction=Direction.reduce,
+        timing="during",
+        sources=(),
+        population="Emergency admissions for intentional self-harm, people aged 10 to 24",
+        official=Follows(
+            "OHID, Public Health Outcomes Framework",
+            "indicator C14b, per 100,000 people aged 10 to 24",
+        ),
+        differences="Not computed by SafePlan: a published aggregate, shown once loaded",
+        units=no_data_yet,
         notes="Published by OHID as an aggregate; SafePlan shows it once the figure is loaded.",
-        owner="health",
+        owner=AgencyKind.health,
     ),
 )

@@ -9,13 +9,10 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from safeplan.vocabulary import AGENCIES
+from safeplan.vocabulary import AgencyKind as AgencyKind  # the kinds, declared once
 
-class AgencyKind(models.TextChoices):
-    council = "council", "Council"
-    health = "health", "Health (integrated care board)"
-    police = "police", "Police"
-    schools = "schools", "Schools"
-    voluntary = "voluntary", "Voluntary sector"
+AGENCY_CHOICES = [(str(kind), label.short) for kind, label in AGENCIES.items()]
 
 
 class Role(models.TextChoices):
@@ -31,7 +28,7 @@ class Agency(models.Model):
     """A partner agency: the council, the ICB, the police, schools, the voluntary sector."""
 
     name: models.CharField[str, str] = models.CharField(max_length=200, unique=True)
-    kind: models.CharField[str, str] = models.CharField(max_length=20, choices=AgencyKind.choices)
+    kind: models.CharField[str, str] = models.CharField(max_length=20, choices=AGENCY_CHOICES)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]

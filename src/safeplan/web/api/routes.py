@@ -166,7 +166,7 @@ def measures(request: HttpRequest) -> list[MeasureOut]:
             direction=m.direction,
             timing=m.timing,
             sources=list(m.sources),
-            official=m.official,
+            official=str(m.official),
             owner=m.owner,
         )
         for m in catalogue().values()

@@ -23,8 +23,9 @@ from safeplan.plans import library
 from safeplan.plans.model import MeasureRef, Plan
 from safeplan.publish import charts
 from safeplan.publish.tables import results_table, write_table
+from safeplan.vocabulary import AGENCIES, ASSURANCES, RAGS, VARIATIONS, tag
 from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden, permits
-from safeplan.web.accounts.models import AgencyKind, Role
+from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
 from safeplan.web.dashboard import commentary, figures, records
 from safeplan.web.dashboard.models import MAX_CHARS, Commentary, Status
@@ -37,28 +38,10 @@ BREAKDOWN_NAMES = {
     "locality": "Locality",
     "agency": "Agency",
 }
-RAG_TAGS = {
-    "green": ("On target", "govuk-tag--green"),
-    "amber": ("Near target", "govuk-tag--yellow"),
-    "red": ("Off target", "govuk-tag--red"),
-    "": ("Not rated", "govuk-tag--grey"),
-}
-VARIATION_TAGS = {
-    "common_cause": ("Common cause", "govuk-tag--grey"),
-    "special_cause_improving": ("Improving", "govuk-tag--blue"),
-    "special_cause_concerning": ("Concerning", "govuk-tag--red"),
-    "special_cause_neither_high": ("Unusually high", "govuk-tag--purple"),
-    "special_cause_neither_low": ("Unusually low", "govuk-tag--purple"),
-    "insufficient_data": ("Not enough data", "govuk-tag--grey"),
-}
-ASSURANCE_TAGS = {
-    "consistently_pass": ("Met consistently", "govuk-tag--green"),
-    "consistently_fail": ("Missed consistently", "govuk-tag--red"),
-    "hit_and_miss": ("Hit and miss", "govuk-tag--yellow"),
-    "no_target": ("No target", "govuk-tag--grey"),
-    "insufficient_data": ("Not enough data", "govuk-tag--grey"),
-}
-OWNERS = dict(AgencyKind.choices)
+RAG_TAGS = tag(RAGS)
+VARIATION_TAGS = tag(VARIATIONS)
+ASSURANCE_TAGS = tag(ASSURANCES)
+OWNERS = {str(kind): label.short for kind, label in AGENCIES.items()}
 
 
 def _plan(plan_id: str) -> Plan:

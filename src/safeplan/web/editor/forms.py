@@ -20,8 +20,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from safeplan.measures.model import Measure
-from safeplan.plans.model import Direction, MeasureStatus, Plan, PlanStatus
+from safeplan.plans.model import MeasureStatus, Plan, PlanStatus
 from safeplan.plans.yamlio import explain, format_path
+from safeplan.vocabulary import UNITS, Direction
 
 Loc = tuple[int | str, ...]
 Data = dict[str, Any]
@@ -45,11 +46,7 @@ DIRECTION_NAMES = {
     Direction.reduce: "Reduce",
     Direction.track: "Track (no set direction: not rated against a target)",
 }
-UNIT_WORDS = {
-    "count": "a number of children or events",
-    "percent": "a percentage (15 means 15%)",
-    "days": "a number of days",
-}
+UNIT_WORDS = {str(unit): label.words for unit, label in UNITS.items()}
 MEASURE_STATUS_NAMES = {
     MeasureStatus.adopted: "Adopted: one of the plan's own key measures",
     MeasureStatus.proposed: "Proposed: suggested, not yet agreed by the partnership",

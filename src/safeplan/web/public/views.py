@@ -11,7 +11,8 @@ from django.views.decorators.http import require_safe
 
 from safeplan.measures.catalogue import catalogue
 from safeplan.plans import library
-from safeplan.plans.model import Direction, Plan
+from safeplan.plans.model import Plan
+from safeplan.vocabulary import Direction
 from safeplan.web.public.figures import plan_figures
 
 AIMS = {
