@@ -353,7 +353,12 @@ def demo(
     lines = build_scorecard(Source.connect(settings().store_url), plan, period, marks, DURHAM_LA)
     typer.echo(
         "5. The County Durham 2017–2020 scorecard, computed from the synthetic data"
-        + (", beside County Durham's published DfE figures (sample extracts):" if marks else ":")
+        + (
+            ", beside County Durham's published DfE figures (sample extracts) where the DfE "
+            "publishes one of the same unit and definition:"
+            if marks
+            else ":"
+        )
     )
     typer.echo("")
     typer.echo(scorecard_text(plan, period, lines))
