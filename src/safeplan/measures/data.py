@@ -52,21 +52,6 @@ PERSONS_COLUMNS = (
 )
 """`sp_persons` as this version builds it: an older store's table without a column is
 recomputed rather than read."""
-LIST_INVOLVEMENT: dict[str, tuple[str, str | None]] = {
-    # Annex A list: (the involvement's start date, its end date where the list records one)
-    "sp_annex_a_list_3": ("date_of_referral", None),
-    "sp_annex_a_list_4": (
-        "continuous_assessment_start_date",
-        "continuous_assessment_date_of_authorisation",
-    ),
-    "sp_annex_a_list_5": ("strategy_discussion_initiating_section_47_enquiry_start_date", None),
-    "sp_annex_a_list_6": ("cin_start_date", "cin_closure_date"),
-    "sp_annex_a_list_7": (
-        "child_protection_plan_start_date",
-        "child_protection_plan_end_date",
-    ),
-    "sp_annex_a_list_8": ("date_started_to_be_looked_after", "date_ceased_to_be_looked_after"),
-}
 BREAKDOWNS = ("age_band", "gender", "ethnicity", "disability", "locality", "agency")
 
 
@@ -293,8 +278,8 @@ def _locality(lists: Sequence[ir.Table], loads: ir.Table | None) -> ir.Table:
 def _involvements(t: ir.Table) -> ir.Table:
     """One Annex A list's rows as involvements: child, team, load, list number, start, and
     0 open / 1 an event / 2 ended."""
-    start, end = LIST_INVOLVEMENT.get(t.get_name(), (None, None))
-    started = t[start].cast("date") if start else ibis.null().cast("date")
+    start, end = ANNEX_A_TEAM_LISTS[t.get_name()]
+    started = t[start].cast("date")
     openness = (ibis.literal(1) if end is None else t[end].isnull().ifelse(0, 2)).cast("int64")
     return t.select(
         person_id=t.person_id,

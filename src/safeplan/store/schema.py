@@ -142,8 +142,23 @@ LATEST_KEYS: dict[str, tuple[str, ...]] = {
 keys (the catalogue reads it) and of the store's current tables."""
 LATEST_DROPPED = ("source_file", "source_hash", "source_row")
 """Lineage that no measure reads, left out of `Source.latest` and the current tables."""
-ANNEX_A_TEAM_LISTS = tuple(f"sp_annex_a_list_{n}" for n in (3, 4, 5, 6, 7, 8))
-"""The Annex A lists that record a child's allocated team (the child's locality)."""
+ANNEX_A_TEAM_LISTS: dict[str, tuple[str, str | None]] = {
+    # Annex A list: (the involvement's start date, its end date where the list records one)
+    "sp_annex_a_list_3": ("date_of_referral", None),
+    "sp_annex_a_list_4": (
+        "continuous_assessment_start_date",
+        "continuous_assessment_date_of_authorisation",
+    ),
+    "sp_annex_a_list_5": ("strategy_discussion_initiating_section_47_enquiry_start_date", None),
+    "sp_annex_a_list_6": ("cin_start_date", "cin_closure_date"),
+    "sp_annex_a_list_7": (
+        "child_protection_plan_start_date",
+        "child_protection_plan_end_date",
+    ),
+    "sp_annex_a_list_8": ("date_started_to_be_looked_after", "date_ceased_to_be_looked_after"),
+}
+"""The Annex A lists that record a child's allocated team (the child's locality), each with
+its involvement's start date and its end date where the list records one."""
 PERSON_SOURCES = ("ssd_person", "ssd_cla_header", "ssd_disability", *ANNEX_A_TEAM_LISTS)
 """The tables `sp_persons` is built from: a load that changes one refreshes it."""
 PERSONS_TABLE = "sp_persons"
