@@ -11,6 +11,7 @@ DuckDB, PostgreSQL and PySpark, because everything here is an Ibis expression.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -92,6 +93,16 @@ class Source:
 
     def has(self, *names: str) -> bool:
         return all(n in self._tables for n in names)
+
+    def collection_years(self) -> list[int]:
+        """The collection years of the files loaded (a 2025 return covers 2024-25), oldest
+        first: the span of the data every figure rests on."""
+        if not self.has("sp_loads"):
+            return []
+        loads = self.table("sp_loads")
+        loads = loads.filter(loads.status == "loaded")
+        periods = loads.select("period").distinct().to_pyarrow().column("period").to_pylist()
+        return sorted({int(p) for p in periods if re.fullmatch(r"\d{4}", str(p))})
 
     def table(self, name: str) -> ir.Table:
         """The table, its schema read once per connection (Ibis asks the backend each time)."""

@@ -16,15 +16,17 @@ from pydantic import Field
 from safeplan.measures.catalogue import catalogue
 from safeplan.measures.data import Source
 from safeplan.measures.engine import Result, compute
+from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
 from safeplan.measures.periods import parse as parse_period
-from safeplan.measures.public import publishable
+from safeplan.measures.public import Release
 from safeplan.measures.scorecard import plan_measures
 from safeplan.plans import library
 from safeplan.plans.model import Plan
 from safeplan.web.accounts.access import role_of
 from safeplan.web.api.models import Token, digest
 from safeplan.web.dashboard.figures import version
+from safeplan.web.public.figures import release_of
 from safeplan.web.storecache import from_store
 
 api = NinjaAPI(
@@ -186,22 +188,24 @@ def results(request: HttpRequest, plan_id: str, query: Query[ResultsQuery]) -> R
     chosen = plan_measures(the_plan)
     breakdown = query.breakdown
 
-    def run(source: Source, _latest: Period) -> list[Result]:  # the totals and the breakdown
-        return compute(source, chosen, [period], [] if breakdown == "total" else [breakdown])
-
-    key = ("api", the_plan.id, version(the_plan), period.label, breakdown)
-    done = from_store(key, run)
-    rows = done.value or []
     if full:
-        out = [_shown(r, full) for r in rows if r.breakdown == breakdown]
+
+        def run(source: Source, _latest: Period) -> list[Result]:  # totals and breakdown
+            return compute(source, chosen, [period], [] if breakdown == "total" else [breakdown])
+
+        done = from_store(("api", the_plan.id, version(the_plan), period.label, breakdown), run)
+        note = done.note
+        out = [_shown(r, full) for r in done.value or [] if r.breakdown == breakdown]
     else:
-        out = _public(rows, breakdown)
+        released = release_of(chosen)
+        note = released.note
+        out = _public(released.value or Release(), chosen, period.label, breakdown)
     return ResultsOut(
         plan=the_plan.id,
         period=period.label,
         breakdown=breakdown,
         view="partner" if full else "public",
-        note=done.note,
+        note=note,
         results=out,
     )
 
@@ -221,13 +225,18 @@ def _shown(r: Result, full: bool) -> ResultOut:
     )
 
 
-def _public(rows: list[Result], breakdown: str) -> list[ResultOut]:
-    """Suppressed as the public pages are; a breakdown is protected with its total, so no
-    withheld cell can be worked out from the total and the other groups."""
-    shown = [p for p in publishable(rows) if p.result.breakdown == breakdown]
-    return [
-        _shown(p.result, full=False).model_copy(
-            update={"suppressed": p.suppressed, "symbol": p.symbol}
-        )
-        for p in shown
-    ]
+def _public(
+    release: Release, measures: list[Measure], period: str, breakdown: str
+) -> list[ResultOut]:
+    """The public release's cells (``measures.public``): the same as every public output,
+    protected across every quarter, year and breakdown together."""
+    out = []
+    for m in measures:
+        for p in release.table(m.id, period, breakdown):
+            if p.result.breakdown == breakdown:
+                out.append(
+                    _shown(p.result, full=False).model_copy(
+                        update={"suppressed": p.suppressed, "symbol": p.symbol}
+                    )
+                )
+    return out

@@ -7,15 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from safeplan.measures.data import Source
-from safeplan.measures.engine import compute
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
-from safeplan.measures.public import Published, publishable
+from safeplan.measures.public import Published, Release, public_release
 from safeplan.measures.scorecard import plan_measures
 from safeplan.measures.suppression import SUPPRESSED
 from safeplan.plans.model import Plan
-from safeplan.web.storecache import from_store
+from safeplan.web.storecache import Computed, from_store
 
 TREND_QUARTERS = 4
 
@@ -99,24 +97,30 @@ def _point(measure: Measure, period: Period, published: Published | None) -> Poi
     return Point(period, measure.display(value), value, withheld=False)
 
 
-def compute_figures(source: Source, measures: Sequence[Measure], period: Period) -> PlanFigures:
-    """Every measure's total for the last TREND_QUARTERS quarters, suppressed for publication."""
+def figures_of(release: Release, measures: Sequence[Measure], period: Period) -> PlanFigures:
+    """Every measure's total for the last TREND_QUARTERS quarters, from the public release."""
     periods = period.series(TREND_QUARTERS)
-    totals = [r for r in compute(source, measures, periods) if r.breakdown == "total"]
-    published = {(p.result.measure, p.result.period): p for p in publishable(totals)}
     figures = {
-        m.id: Figure(m, tuple(_point(m, p, published.get((m.id, p.label))) for p in periods))
+        m.id: Figure(m, tuple(_point(m, p, release.get(m.id, p.label)) for p in periods))
         for m in measures
     }
     return PlanFigures(period, figures)
 
 
+def release_of(measures: Sequence[Measure], store_url: str | None = None) -> Computed[Release]:
+    """The measures' public release (``measures.public``), once per version of the store:
+    every public output takes its cells from it."""
+    return from_store(
+        ("release", tuple(sorted(m.id for m in measures))),
+        lambda source, _latest: public_release(source, measures),
+        store_url,
+    )
+
+
 def plan_figures(plan: Plan, store_url: str | None = None) -> PlanFigures:
     """The plan's public figures from the store (SAFEPLAN_STORE), computed once per load."""
     measures = plan_measures(plan)
-    done = from_store(
-        ("public", plan.id, tuple(m.id for m in measures)),
-        lambda source, latest: compute_figures(source, measures, latest),
-        store_url,
-    )
-    return done.value if done.value is not None else PlanFigures(None, note=done.note)
+    done = release_of(measures, store_url)
+    if done.value is None or done.latest is None:
+        return PlanFigures(None, note=done.note)
+    return figures_of(done.value, measures, done.latest)
