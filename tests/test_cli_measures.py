@@ -70,6 +70,19 @@ def test_public_output_withholds_small_numbers(loaded: Path, tmp_path: Path) -> 
     assert all(row[6] == "c" for row in rows[1:])  # every count here is 1 or 2: all withheld
 
 
+@pytest.mark.parametrize("period", ["2024-01", "R12-2024-01"])
+def test_public_figures_are_quarters_and_years_only(loaded: Path, period: str) -> None:
+    """Months and rolling 12 months overlap quarters and years: set against them, they would
+    let a withheld count be worked out, so they are partners' figures only."""
+    args = ["measures", "compute", "--period", period, "--measure", "quality_referrals"]
+    assert runner.invoke(app, args).exit_code == 0  # partners see them
+    result = runner.invoke(app, [*args, "--public"])
+    assert result.exit_code == 1 and "quarters (e.g. 2025-Q1) and financial years" in result.stderr
+    result = runner.invoke(app, [*args[:3], "2019-Q1", *args[4:], "--public"])
+    assert result.exit_code == 1
+    assert "no public figures for 2019-Q1: the loaded returns cover 2023-24" in result.stderr
+
+
 def test_unknown_period_and_breakdown_are_explained(loaded: Path) -> None:
     result = runner.invoke(app, ["measures", "compute", "--period", "2024-Q5"])
     assert result.exit_code == 1 and "is not a period" in result.stderr

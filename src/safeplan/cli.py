@@ -29,13 +29,14 @@ from safeplan.measures.data import BREAKDOWNS, Source
 from safeplan.measures.engine import compute
 from safeplan.measures.periods import Period
 from safeplan.measures.periods import parse as parse_period
+from safeplan.measures.public import public_release, refuse_unpublished
 from safeplan.measures.scorecard import plan_measures
 from safeplan.measures.scorecard import scorecard as build_scorecard
 from safeplan.plans import library
 from safeplan.plans.model import Plan
 from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
-from safeplan.publish.tables import results_table, scorecard_text, write_table
+from safeplan.publish.tables import public_table, results_table, scorecard_text, write_table
 from safeplan.store.db import connect
 from safeplan.store.load import LoadResult, load_files
 
@@ -413,7 +414,10 @@ def measures_compute(
     periods: Annotated[int, typer.Option(min=1, help="How many periods up to --period")] = 1,
     fmt: Annotated[OutFormat, typer.Option("--format")] = OutFormat.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file")] = None,
-    public: Annotated[bool, typer.Option(help="Apply small-number suppression")] = False,
+    public: Annotated[
+        bool,
+        typer.Option(help="The public figures: quarters and years, small numbers withheld"),
+    ] = False,
 ) -> None:
     """Compute measures for periods and breakdowns, from the store."""
     known = catalogue()
@@ -423,13 +427,18 @@ def measures_compute(
         if missing:
             raise _fail(f"no measure has the id '{missing[0]}' (see `safeplan measures list`)")
         chosen = [m for m in chosen if m.id in measure]
+    wanted = _period(period).series(periods)
     try:
-        results = compute(
-            Source.connect(settings().store_url), chosen, _period(period).series(periods), by or []
-        )
+        source = Source.connect(settings().store_url)
+        if public:  # the cells every public output shows, protected together
+            refuse_unpublished(wanted[-1])
+            release = public_release(source, chosen)
+            cells = release.select([m.id for m in chosen], wanted, by or [])
+            table = public_table(cells)
+        else:
+            table = results_table(compute(source, chosen, wanted, by or []))
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    table = results_table(results, public=public)
     write_table(table, fmt.value, out)
     if out:
         typer.echo(f"wrote {len(table.rows):,} rows to {out}", err=True)

@@ -65,11 +65,12 @@ class Attack:
     bounds: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
 
     def pinned(self) -> set[tuple[int, int]]:
-        """(kind, cell) pairs whose value is one whole number."""
+        """(kind, cell) pairs whose value is one whole number other than 0: a count shown
+        to be 0 (a withheld numerator beside a total of 0) is one that would be published."""
         return {
             key
             for key, (low, high) in self.bounds.items()
-            if np.floor(high + EXACT) <= np.ceil(low - EXACT)
+            if np.floor(high + EXACT) <= np.ceil(low - EXACT) and high > 0.5
         }
 
 
@@ -109,12 +110,9 @@ def attack(
                 rhs.append(-known)
     a = np.array(rows) if rows else np.zeros((0, len(variables)))
     b = np.array(rhs)
-    free = null_space(a) if len(rows) else np.eye(len(variables))
-    determined = np.abs(free).max(axis=1, initial=0.0) < EXACT if free.size else None
     truth = np.array([float(kinds[k].values[i] or 0) for k, i in variables])
-    for j, v in enumerate(variables):
-        if determined is None or determined[j]:
-            out.bounds[v] = (truth[j], truth[j])
+    for fixed in np.flatnonzero(_determined(a)).tolist():
+        out.bounds[variables[fixed]] = (truth[fixed], truth[fixed])
     if not bounds:
         for v in variables:
             out.bounds.setdefault(v, (-np.inf, np.inf))
@@ -241,6 +239,27 @@ class _Problem:
         return {j: (low[j], high[j]) for j in open_}
 
 
+def _determined(a: np.ndarray) -> np.ndarray:
+    """Which variables the equations ``a`` fix: those with a zero row in a basis of the null
+    space. Worked out per component of variables sharing an equation (small matrices: a
+    shown total splits a table's groups from the rest), since a null space costs the cube
+    of its size."""
+    n = a.shape[1]
+    fixed = np.zeros(n, bool)
+    if not len(a):
+        return fixed
+    labels = _components(a, [], n)
+    for label in np.unique(labels):
+        cols = np.flatnonzero(labels == label)
+        sub = a[:, cols]
+        sub = sub[np.abs(sub).sum(axis=1) > 0]
+        if not len(sub):
+            continue
+        free = null_space(sub)
+        fixed[cols] = np.abs(free).max(axis=1, initial=0.0) < EXACT
+    return fixed
+
+
 def _components(a: np.ndarray, links: list[np.ndarray], n: int) -> np.ndarray:
     """A label per variable: variables in a common sum or link share one."""
     parent = list(range(n))
@@ -268,17 +287,19 @@ def withhold(
     is pinned. ``size`` is each cell's count of children, to choose the smallest partner;
     ``order`` breaks ties (the cells' names)."""
     hidden: dict[int, str] = dict.fromkeys(primary, "small")
-    while True:  # differencing first (cheap), then bounds once differencing finds nothing
-        pinned = attack(kinds, set(hidden), bounds=False).pinned()
-        pinned = pinned or attack(kinds, set(hidden)).pinned()
-        if not pinned:
-            return hidden
+
+    def partners(pinned: set[tuple[int, int]]) -> set[int]:
         added: set[int] = set()
         for k, cell in sorted(pinned, key=lambda kc: (order[kc[1]], kc[0])):
             partner = _partner(kinds[k].sums, cell, hidden, size, order, added)
             if partner is not None:
                 added.add(partner)
-        if not added:  # nothing left to withhold beside it: it is as protected as can be
+        return added
+
+    while True:  # differencing first (cheap), then bounds once differencing adds nothing
+        added = partners(attack(kinds, set(hidden), bounds=False).pinned())
+        added = added or partners(attack(kinds, set(hidden)).pinned())
+        if not added:  # nothing pinned, or nothing left to withhold beside what is
             return hidden
         hidden.update(dict.fromkeys(added, "secondary"))
 
@@ -291,16 +312,23 @@ def _partner(
     order: Sequence[object],
     added: set[int],
 ) -> int | None:
-    """The shown cell with the fewest children that shares a sum with ``cell``; None when
-    a partner added in this round already shares one."""
-    near: set[int] = set()
-    for s in sums:
-        members = (s.whole, *s.parts)
-        if cell in members:
-            near.update(members)
-    if near & added:
-        return None
-    candidates = [i for i in near if i not in hidden and size[i] > 0]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda i: (size[i], order[i]))
+    """The shown cell with the fewest children that shares a sum with ``cell`` or, when
+    every cell beside it is withheld, with the withheld cells beside it (and so on out);
+    None when a partner added in this round is already that near."""
+    seen = {cell}
+    frontier = {cell}
+    while frontier:
+        near: set[int] = set()
+        for s in sums:
+            members = (s.whole, *s.parts)
+            if frontier & set(members):
+                near.update(members)
+        near -= seen
+        if near & added:
+            return None
+        candidates = [i for i in near if i not in hidden and size[i] > 0]
+        if candidates:
+            return min(candidates, key=lambda i: (size[i], order[i]))
+        seen |= near
+        frontier = {i for i in near if i in hidden}
+    return None

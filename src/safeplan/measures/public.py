@@ -69,8 +69,46 @@ class Release:
             if m == measure and label == period and b in ("total", breakdown)
         ]
 
+    @classmethod
+    def merged(cls, releases: Iterable[Release]) -> Release:
+        """One release of several measures' (each protected on its own, over one store)."""
+        periods: tuple[Period, ...] = ()
+        cells: dict[tuple[str, str, str, str], Published] = {}
+        for r in releases:
+            periods = periods or r.periods
+            cells.update(r.cells)
+        return cls(periods, cells)
+
     def covers(self, period: Period) -> bool:
         return period in self.periods
+
+    def select(
+        self, measures: Sequence[str], periods: Sequence[Period], breakdowns: Sequence[str]
+    ) -> list[Published]:
+        """The cells of these measures, periods and breakdowns (the total first), in the
+        order the engine gives them; a period the release does not cover is refused."""
+        for period in periods:
+            refuse_unpublished(period, self)
+        wanted = {"total", *breakdowns}
+        labels = {p.label: i for i, p in enumerate(periods)}
+        order = {m: i for i, m in enumerate(measures)}
+        found = [
+            (key, p)
+            for key, p in self.cells.items()
+            if key[0] in order and key[1] in labels and key[2] in wanted
+        ]
+        found.sort(key=lambda kp: (order[kp[0][0]], labels[kp[0][1]], kp[0][2] != "total"))
+        return [p for _, p in found]
+
+
+def refuse_unpublished(period: Period, release: Release | None = None) -> None:
+    """Raise ValueError, in words, for a period no public output shows."""
+    if period.kind not in PUBLIC_KINDS:
+        raise ValueError(NOT_PUBLISHED)
+    if release is not None and not release.covers(period):
+        years = sorted({p.label for p in release.periods if p.kind == "fy"})
+        span = f"{years[0]} to {years[-1]}" if years else "no financial year yet"
+        raise ValueError(f"no public figures for {period.label}: the loaded returns cover {span}")
 
 
 def public_periods(years: Sequence[int]) -> list[Period]:

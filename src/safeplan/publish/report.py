@@ -31,8 +31,8 @@ from safeplan.measures.data import Source
 from safeplan.measures.judgement import Change
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
-from safeplan.measures.public import publishable
-from safeplan.measures.scorecard import Line, exceptions_first, scorecard
+from safeplan.measures.public import Release, public_release, refuse_unpublished
+from safeplan.measures.scorecard import Line, exceptions_first, plan_measures, scorecard
 from safeplan.measures.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
 from safeplan.measures.suppression import SUPPRESSED
 from safeplan.plans.model import Plan, Priority
@@ -163,12 +163,26 @@ def build(
     benchmarks: BenchmarkSet | None = None,
     la_code: str = "",
     made: datetime | None = None,
+    release: Release | None = None,
 ) -> Report:
-    """Compute the plan's scorecard for the quarter and shape it for the report."""
+    """Compute the plan's scorecard for the quarter and shape it for the report. The public
+    version takes its figures from the public release (``measures.public``; computed here
+    unless given), so it shows what the public pages, API and exports show."""
     lines = scorecard(source, plan, period, benchmarks, la_code)
+    withheld: dict[str, frozenset[str]] = {}  # by measure: the quarters shown as "c"
     if public:
-        lines = [_suppressed(line, period) for line in lines]
-    rows = {id(line): _row(line, public) for line in lines}
+        refuse_unpublished(period)
+        release = release or public_release(source, plan_measures(plan))
+        lines = [_suppressed(line, period, release) for line in lines]
+        withheld = {
+            m.id: frozenset(
+                label
+                for (measure, label, breakdown, _), c in release.cells.items()
+                if measure == m.id and breakdown == "total" and c.suppressed
+            )
+            for m in plan_measures(plan)
+        }
+    rows = {id(line): _row(line, withheld.get(line.ref.measure or "")) for line in lines}
     sections = [
         (p, [rows[id(line)] for line in lines if line.priority.id == p.id]) for p in plan.priorities
     ]
@@ -185,26 +199,28 @@ def build(
     )
 
 
-def _suppressed(line: Line, period: Period) -> Line:
-    """The line with every figure that rests on 1 to 5 children withheld, and its change,
-    rating and SPC reading worked out from what may be shown, so nothing withheld can be
-    recovered from them."""
+def _suppressed(line: Line, period: Period, release: Release) -> Line:
+    """The line with the release's cells in place of its figures (quarters the returns do
+    not cover left out), and its change, rating and SPC reading worked out from what may be
+    shown, so nothing withheld can be recovered from them."""
     if line.measure is None:
         return line
-    shown = {p.result.period: p.result for p in publishable(line.history)}
-    history = tuple(shown.get(r.period, r) for r in line.history)
+    cells = [release.get(r.measure, r.period) for r in line.history]
+    history = tuple(c.result for c in cells if c is not None)
     values = {r.period: r.value for r in history}
-    now = shown.get(period.label)
-    value = now.value if now else None
+    now = release.get(line.measure.id, period.label)
+    value = now.result.value if now else None
     change = Change.between(
         value, values.get(period.previous().label), values.get(period.year_earlier().label)
     )
     spc = xmr([(r.period, r.value) for r in history], line.ref.direction.value, line.target)
     rag = line.rag if value is not None else ""
-    return replace(line, result=now, history=history, spc=spc, change=change, rag=rag)
+    result = now.result if now else None
+    return replace(line, result=result, history=history, spc=spc, change=change, rag=rag)
 
 
-def _row(line: Line, public: bool) -> Row:
+def _row(line: Line, withheld: frozenset[str] | None) -> Row:
+    """The row as shown; ``withheld`` (public only) names the periods shown as withheld."""
     m = line.measure
     if m is None:
         none = "–"
@@ -223,11 +239,11 @@ def _row(line: Line, public: bool) -> Row:
             "",
             withheld=False,
         )
-    missing = SUPPRESSED if public else "–"  # public: no figure means a withheld figure
-    withheld = public and line.result is not None and line.result.value is None
-    value = SUPPRESSED if withheld else m.display(line.value)
+    hidden = withheld or frozenset()
+    now = line.result is not None and line.result.period in hidden
+    value = SUPPRESSED if now else m.display(line.value)
     history = tuple(
-        (r.period, r.value, m.display(r.value) if r.value is not None else missing)
+        (r.period, r.value, SUPPRESSED if r.period in hidden else m.display(r.value))
         for r in line.history
     )
     chart, alt = "", ""
@@ -252,7 +268,7 @@ def _row(line: Line, public: bool) -> Row:
         history,
         chart,
         alt,
-        withheld,
+        now,
     )
 
 

@@ -19,7 +19,7 @@ from safeplan.ingest.findings import safe_cell
 from safeplan.measures.catalogue import catalogue
 from safeplan.measures.engine import Result
 from safeplan.measures.periods import Period
-from safeplan.measures.public import publishable
+from safeplan.measures.public import Published
 from safeplan.measures.scorecard import Line, exceptions_first
 from safeplan.plans.model import Plan
 
@@ -44,50 +44,54 @@ class Table:
     rows: list[list[Any]]
 
 
-def results_table(results: Iterable[Result], *, public: bool = False) -> Table:
+def results_table(results: Iterable[Result]) -> Table:
+    """Partners' figures, every count shown."""
     known = catalogue()
-    rows = []
-    if public:
-        for p in publishable(results):
-            r = p.result
-            value = p.symbol if p.suppressed else _round(r.value)
-            rows.append(
-                [
-                    r.measure,
-                    r.period,
-                    r.breakdown,
-                    r.group,
-                    _num(r.numerator, p.symbol),
-                    _num(r.denominator, p.symbol),
-                    value,
-                    p.symbol if p.suppressed and r.per_10k is not None else _round(r.per_10k),
-                    known[r.measure].unit_label,
-                    None,
-                    p.suppressed,
-                ]
-            )
-    else:
-        for r in results:
-            rows.append(
-                [
-                    r.measure,
-                    r.period,
-                    r.breakdown,
-                    r.group,
-                    r.numerator,
-                    r.denominator,
-                    _round(r.value),
-                    _round(r.per_10k),
-                    known[r.measure].unit_label,
-                    r.records,
-                    False,
-                ]
-            )
+    rows = [
+        [
+            r.measure,
+            r.period,
+            r.breakdown,
+            r.group,
+            r.numerator,
+            r.denominator,
+            _round(r.value),
+            _round(r.per_10k),
+            known[r.measure].unit_label,
+            r.records,
+            False,
+        ]
+        for r in results
+    ]
     return Table(COLUMNS, rows)
 
 
-def _num(value: float | None, symbol: str) -> float | str | None:
-    return symbol if value is None and symbol else value
+def public_table(cells: Iterable[Published]) -> Table:
+    """Cells of the public release (``measures.public``): a withheld cell shows its symbol
+    in every count, and no count of records."""
+    known = catalogue()
+    rows = []
+    for p in cells:
+        r = p.result
+        m = known[r.measure]
+        withheld = p.symbol if p.suppressed else None
+        rate = (withheld if m.per_10k else None) or _round(r.per_10k)
+        rows.append(
+            [
+                r.measure,
+                r.period,
+                r.breakdown,
+                r.group,
+                withheld or r.numerator,
+                withheld or r.denominator,
+                withheld or _round(r.value),
+                rate,
+                m.unit_label,
+                None,
+                p.suppressed,
+            ]
+        )
+    return Table(COLUMNS, rows)
 
 
 def _round(value: float | None) -> float | None:

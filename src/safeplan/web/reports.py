@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from safeplan.config import settings
 from safeplan.measures.periods import Period
+from safeplan.measures.scorecard import plan_measures
 from safeplan.plans.model import Plan
 from safeplan.publish import report
 from safeplan.web.accounts import loads
 from safeplan.web.dashboard.figures import benchmarks
+from safeplan.web.public.figures import release_of
 from safeplan.web.storecache import open_source
 
 
@@ -72,6 +74,7 @@ def make(plan: Plan, period: Period, fmt: str, out: Path, *, public: bool = Fals
     source = open_source(settings().store_url)
     if source is None:
         raise ValueError("no data has been loaded yet: load data, then make the report")
+    release = release_of(plan_measures(plan)).value if public else None  # kept per load
     try:
         extras = report.Extras(commentary(plan, period), actions(plan), sources())
         built = report.build(
@@ -82,6 +85,7 @@ def make(plan: Plan, period: Period, fmt: str, out: Path, *, public: bool = Fals
             extras=extras,
             benchmarks=benchmarks(),
             la_code=settings().la_code,
+            release=release,
         )
     finally:
         source.con.disconnect()

@@ -22,13 +22,14 @@ from safeplan.measures.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from safeplan.plans import library
 from safeplan.plans.model import MeasureRef, Plan
 from safeplan.publish import charts
-from safeplan.publish.tables import results_table, write_table
+from safeplan.publish.tables import public_table, results_table, write_table
 from safeplan.vocabulary import AGENCIES, ASSURANCES, RAGS, VARIATIONS, tag
 from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden, permits
 from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
 from safeplan.web.dashboard import commentary, figures, records
 from safeplan.web.dashboard.models import MAX_CHARS, Commentary, Status
+from safeplan.web.public.figures import release_of
 
 BREAKDOWN_NAMES = {
     "age_band": "Age",
@@ -301,7 +302,14 @@ def measure_export(request: HttpRequest, plan_id: str, measure_id: str, fmt: str
     detail = done.value
     rows = [*detail.history, *(r for b in detail.breakdowns.values() for r in b)]
     public = request.GET.get("version") == "public"
-    table = results_table(rows, public=public)
+    if public:  # the public release's cells, as every public output shows them
+        released = release_of([definition]).value
+        if released is None:
+            raise Http404("no figures")
+        cells = (released.get(r.measure, r.period, r.breakdown, r.group) for r in rows)
+        table = public_table(c for c in cells if c is not None)
+    else:
+        table = results_table(rows)
     kind = "public" if public else "partner"
     name = f"{definition.id}-{detail.period.label}-{kind}.{fmt}"
     with tempfile.TemporaryDirectory() as tmp:

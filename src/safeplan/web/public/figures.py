@@ -4,9 +4,10 @@ rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from safeplan.measures.data import Source
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
 from safeplan.measures.public import Published, Release, public_release
@@ -108,13 +109,20 @@ def figures_of(release: Release, measures: Sequence[Measure], period: Period) ->
 
 
 def release_of(measures: Sequence[Measure], store_url: str | None = None) -> Computed[Release]:
-    """The measures' public release (``measures.public``), once per version of the store:
-    every public output takes its cells from it."""
-    return from_store(
-        ("release", tuple(sorted(m.id for m in measures))),
-        lambda source, _latest: public_release(source, measures),
-        store_url,
-    )
+    """The measures' public release (``measures.public``), each measure's cells computed
+    once per version of the store: a measure is protected on its own, so every plan, page,
+    export and report showing it shares its cells."""
+
+    def one(m: Measure) -> Callable[[Source, Period], Release]:
+        return lambda source, _latest: public_release(source, [m])
+
+    parts = [from_store(("release", m.id), one(m), store_url) for m in measures] or [
+        from_store(("release",), lambda _source, _latest: Release(), store_url)
+    ]
+    failed = next((p for p in parts if p.value is None), None)
+    if failed is not None:
+        return Computed(None, failed.latest, failed.note)
+    return Computed(Release.merged(p.value for p in parts if p.value), parts[0].latest)
 
 
 def plan_figures(plan: Plan, store_url: str | None = None) -> PlanFigures:
