@@ -280,9 +280,13 @@ def test_outside_limits_means_beyond_a_limit(values: list[float | None]) -> None
         if p.value is None:
             assert p.rules == ()
             continue
-        beyond = p.value > result.ucl or p.value < result.lcl
-        # ≈: the limits are exact fractions and these are their float roundings.
-        if not (math.isclose(p.value, result.ucl) or math.isclose(p.value, result.lcl)):
+        # xmr judges at 2 dp: within half a hundredth of a limit a point is on it (the float
+        # limits are roundings of exact fractions, so the edge of that band is left alone).
+        near = [abs(p.value - limit) for limit in (result.ucl, result.lcl)]
+        if min(near) < 0.005 - 1e-9:
+            assert "outside_limits" not in p.rules
+        elif min(near) > 0.005 + 1e-9:
+            beyond = p.value > result.ucl or p.value < result.lcl
             assert ("outside_limits" in p.rules) == beyond
 
 
@@ -294,3 +298,60 @@ def test_a_constant_series_has_no_signals(value: int, length: int) -> None:
     assert result.ucl == result.lcl == result.mean == value
     assert result.variation == "common_cause"
     assert result.assurance == "hit_and_miss"
+
+
+# On the limit is not beyond it (issue 11, point 10). ON_LIMIT alternates 11 and 9: mean
+# 120 / 12 = 10, every moving range |9 − 11| = 2 so MR-bar = 2, and the limits are exactly
+# UCL = 10 + 2.66 × 2 = 10 + 5.32 = 15.32 and LCL = 10 − 5.32 = 4.68. The float 15.32 is
+# 15.3200000000000002842…, a hair above the decimal 15.32 (and 4.68 a hair below 4.68), which
+# is how a point or a target sitting on a limit used to be judged beyond it.
+ON_LIMIT = [11.0, 9.0] * 6
+
+
+def test_a_point_on_a_limit_is_not_beyond_it() -> None:
+    # The 13th point is 15.32 (on the UCL) or 4.68 (on the LCL); the limits stay on the first
+    # 12. Shown at 2 dp the point and the limit are both 15.32 (or 4.68): no rule fires (one
+    # point close to a limit is not two of three; the one before it, 9, is below the mean).
+    for on_limit in (15.32, 4.68):
+        result = xmr(series([*ON_LIMIT, on_limit]), "increase", baseline=12)
+        assert result.ucl == pytest.approx(15.32) and result.lcl == pytest.approx(4.68)
+        assert result.points[-1].rules == ()
+        assert special(result) == []
+        assert result.variation == "common_cause"
+
+
+@pytest.mark.parametrize("direction", ["increase", "reduce"])
+@pytest.mark.parametrize("target", [15.32, 4.68])
+def test_a_target_on_a_limit_is_hit_and_miss(direction: str, target: float) -> None:
+    # A target of 15.32 on the UCL (or 4.68 on the LCL) is within the limits, not past them:
+    # some expected values meet it and some miss, so the assurance icon is "hit and miss",
+    # not "consistently met" or "consistently missed".
+    result = xmr(series(ON_LIMIT), direction, target=target)  # type: ignore[arg-type]
+    assert result.assurance == "hit_and_miss"
+
+
+def test_beyond_a_limit_at_the_shown_precision() -> None:
+    # A limit that is not a short decimal: 8, 8, 8, 9, 11, 8, 12, 8, 12 sums to 84, so the mean
+    # is 84 / 9 = 9.333…; the moving ranges 0, 0, 1, 2, 3, 4, 4, 4 sum to 18, so MR-bar =
+    # 18 / 8 = 2.25; UCL = 9.333… + 2.66 × 2.25 = 9.333… + 5.985 = 15.31833…, shown at 2 dp
+    # (xmr's precision when it is not told the measure's) as 15.32. A point of 15.32 is on that
+    # limit; 15.33 is beyond it. (No other rule: the baseline ends on 12, not close to a limit.)
+    base = [8.0, 8.0, 8.0, 9.0, 11.0, 8.0, 12.0, 8.0, 12.0]
+    on = xmr(series([*base, 15.32]), "increase", baseline=9)
+    assert on.ucl == pytest.approx(15.318333333)
+    assert on.points[-1].rules == ()
+    beyond = xmr(series([*base, 15.33]), "increase", baseline=9)
+    assert beyond.points[-1].rules == ("outside_limits",)
+    assert beyond.variation == "special_cause_improving"
+
+
+def test_limits_are_judged_at_the_measure_precision() -> None:
+    # A percentage is shown to 1 dp (Measure.decimals), so the UCL 15.32 reads 15.3%: a point of
+    # 15.34 also reads 15.3% and is on the limit; 15.36 reads 15.4% and is beyond it. A target
+    # of 15.34 is on the limit too: hit and miss, not consistently missed.
+    on = xmr(series([*ON_LIMIT, 15.34]), "increase", target=15.34, baseline=12, decimals=1)
+    assert on.points[-1].rules == ()
+    assert on.assurance == "hit_and_miss"
+    beyond = xmr(series([*ON_LIMIT, 15.36]), "increase", target=15.36, baseline=12, decimals=1)
+    assert beyond.points[-1].rules == ("outside_limits",)
+    assert beyond.assurance == "consistently_fail"

@@ -3,7 +3,8 @@
 A target belongs to a financial year; a period is judged against the target of the
 financial year its last day falls in. Green when the target is met, amber when the value is
 within a tolerance of it (5% of the target by default), red otherwise; measures to track, or
-without a target, are not rated.
+without a target, are not rated. A value on the target, or on the edge of amber, is on it: both
+are judged at the precision the measure is shown to (`measures.precision.compare`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safeplan.measures.periods import Period
+from safeplan.measures.precision import DEFAULT_DECIMALS, compare, exact
 from safeplan.plans.model import MeasureRef
 from safeplan.vocabulary import Direction
 
@@ -32,14 +34,17 @@ def rag(
     target: float | None,
     direction: Direction,
     tolerance: float = AMBER_TOLERANCE,
+    decimals: int = DEFAULT_DECIMALS,
 ) -> str:
-    """'green', 'amber', 'red', or '' when there is nothing to judge."""
+    """'green', 'amber', 'red', or '' when there is nothing to judge; ``decimals`` is the
+    places the measure is shown to (`Measure.decimals`), at which the value meets a line."""
     if value is None or target is None or direction is Direction.track:
         return ""
-    gap = value - target if direction is Direction.increase else target - value
-    if gap >= 0:
+    better = 1 if direction is Direction.increase else -1  # the side of a line that passes
+    amber_edge = exact(target) - better * abs(exact(target)) * exact(tolerance)
+    if better * compare(value, target, decimals) >= 0:
         return "green"
-    return "amber" if -gap <= abs(target) * tolerance else "red"
+    return "amber" if better * compare(value, amber_edge, decimals) >= 0 else "red"
 
 
 @dataclass(frozen=True)

@@ -71,17 +71,24 @@ class Measure:
     def unit_label(self) -> str:
         return UNITS[self.unit].short
 
+    @property
+    def decimals(self) -> int:
+        """Places the measure's figures are shown to, and so judged at against a limit or a
+        target (`measures.precision`): what the board reads is what was judged."""
+        return 0 if self.unit == Unit.number else 1
+
     def display(self, value: float | None) -> str:
         """A figure in the measure's unit as a reader expects it; a dash for none."""
         if value is None:
             return "–"
+        places = self.decimals
         if self.unit == "percent":
-            return f"{value:.1f}%"
+            return f"{value:.{places}f}%"
         if self.unit == "days":
-            return f"{value:,.1f} days"
+            return f"{value:,.{places}f} days"
         if self.unit == "per_10k":
-            return f"{value:,.1f} per 10,000 children"
-        return f"{value:,.0f}"
+            return f"{value:,.{places}f} per 10,000 children"
+        return f"{value:,.{places}f}"
 
     def display_change(self, delta: float | None) -> str:
         """A change in the measure's unit, signed: "+3", "−1.5 points"; a dash for none."""

@@ -71,7 +71,7 @@ def scorecard(
             return r.value if r else None
 
         series = [(p.label, value_at(p)) for p in periods]
-        spc = xmr(series, ref.direction.value, target=target)
+        spc = xmr(series, ref.direction.value, target=target, decimals=measure.decimals)
         change = Change.between(value, value_at(period.previous()), value_at(period.year_earlier()))
         marks = tuple(benchmarks.for_measure(measure.id, la_code)) if benchmarks else ()
         lines.append(
@@ -81,7 +81,7 @@ def scorecard(
                 measure,
                 now,
                 target,
-                rag(value, target, ref.direction),
+                rag(value, target, ref.direction, decimals=measure.decimals),
                 change,
                 spc,
                 marks,

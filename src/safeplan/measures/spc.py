@@ -35,8 +35,16 @@ Choices made here:
   Health Care Data Guide prefer 15 to 20 or more, so callers should show the flag.
 - Gaps (``None``) are kept as points but skipped: moving ranges join the numeric values either
   side of a gap, and runs and trends continue across it.
-- The arithmetic is exact (``fractions.Fraction``), so a point sitting exactly on a limit or on
-  the mean is judged the same way however the series is shifted; only the outputs are floats.
+- The arithmetic is exact (``fractions.Fraction``) on the decimals the figures stand for
+  (``measures.precision.exact``: 15.32 is 15.32, not the float's binary value), so a point
+  sitting exactly on the mean is judged the same way however the series is shifted; only the
+  outputs are floats.
+- On a limit is not beyond it: a point is beyond a limit, and a target past one, only when it
+  is beyond it at the precision the measure is shown to (``decimals``, through
+  ``measures.precision.compare``, the one comparison with a limit or a target), so the chart's
+  signals agree with the figures in the table under it. The mean and the "close to a limit"
+  zone are compared exactly, as in NHSRplotthedots: they sort points into runs and zones, and
+  are not lines a figure is read against.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, get_args
 
+from safeplan.measures.precision import DEFAULT_DECIMALS, compare, exact
 from safeplan.vocabulary import ASSURANCES, VARIATIONS
 
 Direction = Literal["increase", "reduce", "track"]
@@ -117,6 +126,7 @@ def xmr(
     minimum_points: int = DEFAULT_MINIMUM_POINTS,
     floor: float | None = None,
     ceiling: float | None = None,
+    decimals: int = DEFAULT_DECIMALS,
 ) -> SpcResult:
     """Build an XmR chart over ``series`` (period, value) in time order.
 
@@ -124,6 +134,8 @@ def xmr(
     mean and limits on the first N numeric values (default: all), so later points are judged
     against them. ``floor``/``ceiling`` clamp a limit the measure cannot pass (0 for a count or
     a rate, 100 for a percentage); the rules still use the unclamped sigma zones.
+    ``decimals`` is the places the measure is shown to (``Measure.decimals``): points and the
+    target are judged against the limits at it.
     """
     if direction not in get_args(Direction):
         raise ValueError(f"direction must be one of {get_args(Direction)}, not {direction!r}")
@@ -135,7 +147,7 @@ def xmr(
         if value is not None and not math.isfinite(value):
             raise ValueError(f"{period}: value {value!r} is not a finite number")
 
-    numeric = [(i, Fraction(v)) for i, (_, v) in enumerate(series) if v is not None]
+    numeric = [(i, exact(v)) for i, (_, v) in enumerate(series) if v is not None]
     base = numeric[:baseline] if baseline is not None else numeric
     if len(base) < minimum_points:
         return _insufficient(series, len(base))
@@ -146,12 +158,12 @@ def xmr(
     ucl = mean + LIMIT_FACTOR * mr_bar
     lcl = mean - LIMIT_FACTOR * mr_bar
     if floor is not None:
-        lcl = max(lcl, Fraction(floor))
+        lcl = max(lcl, exact(floor))
     if ceiling is not None:
-        ucl = min(ucl, Fraction(ceiling))
+        ucl = min(ucl, exact(ceiling))
 
     values = [x for _, x in numeric]
-    flags = _flags(values, mean, ucl, lcl, NEAR_FACTOR * mr_bar)
+    flags = _flags(values, mean, ucl, lcl, NEAR_FACTOR * mr_bar, decimals)
     by_index = {i: k for k, (i, _) in enumerate(numeric)}
     points: list[SpcPoint] = []
     latest = "common_cause"
@@ -182,7 +194,7 @@ def xmr(
         lcl=float(lcl),
         mr_bar=float(mr_bar),
         variation="common_cause" if latest == "common_cause" else f"special_cause_{latest}",
-        assurance=_assurance(direction, target, ucl, lcl),
+        assurance=_assurance(direction, target, ucl, lcl, decimals),
         baseline_points=len(base),
     )
 
@@ -197,11 +209,16 @@ class _Flags:
 
 
 def _flags(
-    values: list[Fraction], mean: Fraction, ucl: Fraction, lcl: Fraction, near: Fraction
+    values: list[Fraction],
+    mean: Fraction,
+    ucl: Fraction,
+    lcl: Fraction,
+    near: Fraction,
+    decimals: int,
 ) -> list[_Flags]:
     """Apply the four MDC rules to the numeric values (gaps already removed)."""
     flags = [_Flags(side=_sign(x - mean), rules=set()) for x in values]
-    outside = [x > ucl or x < lcl for x in values]
+    outside = [compare(x, ucl, decimals) > 0 or compare(x, lcl, decimals) < 0 for x in values]
     close = [not out and abs(x - mean) > near for x, out in zip(values, outside, strict=True)]
     for k, out in enumerate(outside):
         if out:
@@ -249,14 +266,16 @@ def _point_variation(flag: _Flags, direction: Direction) -> str:
     return "improving" if high == (direction == "increase") else "concerning"
 
 
-def _assurance(direction: Direction, target: float | None, ucl: Fraction, lcl: Fraction) -> str:
-    """Where the target sits against the process limits (MDC assurance icon)."""
+def _assurance(
+    direction: Direction, target: float | None, ucl: Fraction, lcl: Fraction, decimals: int
+) -> str:
+    """Where the target sits against the process limits (MDC assurance icon); a target on a
+    limit is within them: hit and miss."""
     if target is None or direction == "track":
         return "no_target"
-    goal = Fraction(target)
-    if lcl <= goal <= ucl:
+    if compare(target, lcl, decimals) >= 0 and compare(target, ucl, decimals) <= 0:
         return "hit_and_miss"
-    below_process = goal < lcl  # every expected value lies above the target
+    below_process = compare(target, lcl, decimals) < 0  # every expected value is above it
     return (
         "consistently_pass" if below_process == (direction == "increase") else "consistently_fail"
     )

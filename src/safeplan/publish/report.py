@@ -213,7 +213,12 @@ def _suppressed(line: Line, period: Period, release: Release) -> Line:
     change = Change.between(
         value, values.get(period.previous().label), values.get(period.year_earlier().label)
     )
-    spc = xmr([(r.period, r.value) for r in history], line.ref.direction.value, line.target)
+    spc = xmr(
+        [(r.period, r.value) for r in history],
+        line.ref.direction.value,
+        target=line.target,
+        decimals=line.measure.decimals,
+    )
     rag = line.rag if value is not None else ""
     result = now.result if now else None
     return replace(line, result=result, history=history, spc=spc, change=change, rag=rag)

@@ -158,7 +158,12 @@ def measure_detail(
         results = compute(source, [measure], periods, BREAKDOWNS)
         history = [r for r in results if r.breakdown == "total"]
         target = target_for(ref, period)
-        spc = xmr([(r.period, r.value) for r in history], ref.direction.value, target=target)
+        spc = xmr(
+            [(r.period, r.value) for r in history],
+            ref.direction.value,
+            target=target,
+            decimals=measure.decimals,
+        )
         groups: dict[str, list[Result]] = {b: [] for b in BREAKDOWNS}
         for r in results:
             if r.breakdown in groups and r.period == period.label:
