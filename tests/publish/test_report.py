@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from safeplan.measures.data import Source
 from safeplan.measures.periods import parse
 from safeplan.plans import library
 from safeplan.publish import report
-from safeplan.publish.workbook import DEFINITIONS, QUARTERS, SUMMARY
+from safeplan.publish.workbook import COMMENTARY, DEFINITIONS, QUARTERS, SUMMARY
 
 PERIOD = parse("2025-Q1")  # the synthetic store's latest quarter
 PLAN_IDS = [e.plan.id for e in library.entries() if e.bundled]
@@ -154,7 +155,9 @@ def test_the_workbook_has_a_sheet_per_priority_with_real_numbers(
     built = reports()
     book = load_workbook(report.write(built, "xlsx", tmp_path / "report.xlsx"))
     assert book.sheetnames[0] == "Summary" and book.sheetnames[-1] == "Definitions"
-    assert len(book.sheetnames) == 2 + len(built.sections)
+    assert book.sheetnames[-2] == "Commentary"
+    assert [c.value for c in book["Commentary"][1]] == COMMENTARY
+    assert len(book.sheetnames) == 3 + len(built.sections)
     summary = book["Summary"]
     assert [c.value for c in summary[4]] == SUMMARY
     assert summary.freeze_panes == "A5"
@@ -186,3 +189,55 @@ def test_sheet_names_follow_excels_rules() -> None:
     again = sheet_name("Children: [exploitation]/missing? and more words than fit", taken)
     assert len(first) <= 31 and not set("[]:*?/\\") & set(first)
     assert again != first and len(again) <= 31
+
+
+def workbook_text(path: Path) -> str:
+    """Every cell of every sheet, as one text."""
+    book = load_workbook(path)
+    return "\n".join(
+        str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None
+    )
+
+
+def test_the_public_report_never_prints_commentary_that_fails_the_small_number_check(
+    reports: Callable[..., report.Report], tmp_path: Path
+) -> None:
+    """Issue 11.8 by hand: "2.4% (2 of 85 plans)" beside a withheld "c" gives the count back.
+    Even confirmed for the public by mistake, it is checked as it is printed: the public HTML
+    and workbook print a neutral line, the partner ones the note. A passing note prints only
+    when confirmed; a tracker milestone with a small count is withheld the same way."""
+    leak = "Plans lasting 2 years or more: 2.4% (2 of 85 plans)."
+    cleared = "The rate is steady; the new review meetings start in Q3 2025-26."
+    unconfirmed = "Reviews are now held within 47 working days of the conference."
+    milestone = "Audit 3 child protection plans (due 3 March 2025)"
+    measure_id = next(r.measure_id for r in reports().rows if r.line.measure is not None)
+    extras = report.Extras(
+        commentary={
+            measure_id: [
+                report.Note("Test County Council", leak, public=True),
+                report.Note("Test ICB", cleared, public=True),
+                report.Note("Test Police", unconfirmed),
+            ]
+        },
+        actions=[
+            report.Action("p1", "Review plans", "Test County Council", "At risk", (milestone,))
+        ],
+    )
+    partner = replace(reports(), extras=extras)
+    public = replace(reports(public=True), extras=extras)
+
+    for built, name in ((partner, "partner"), (public, "public")):
+        page = report.write(built, "html", tmp_path / f"{name}.html").read_text(encoding="utf-8")
+        book = workbook_text(report.write(built, "xlsx", tmp_path / f"{name}.xlsx"))
+        for text in (page, book):
+            if built.public:
+                assert leak not in text and "(2 of 85 plans)" not in text
+                assert unconfirmed not in text
+                assert cleared in text
+                assert text.count(report.PARTNERS_ONLY) == 2
+            else:
+                assert leak in text and cleared in text and unconfirmed in text
+                assert report.PARTNERS_ONLY not in text
+        assert (milestone in page) is not built.public
+        assert (report.ACTION_FOR_PARTNERS in page) is built.public
+    assert "Test County Council: Commentary for partners only." in report.html(public)

@@ -217,3 +217,76 @@ def test_pages_say_so_when_nothing_is_loaded(db: None) -> None:
         assert "not available yet" in text_of(response.content) or "No data has been loaded" in (
             text_of(response.content)
         )
+
+
+def test_commentary_with_small_numbers_is_shown_as_partner_only_and_cannot_be_made_public(
+    db: None, store: Path
+) -> None:
+    """Issue 11.8: the writer sees what the public report will print and the check's findings;
+    the approver sees them too, cannot confirm failing text for the public (it is approved for
+    partners only), and confirms passing text explicitly, audited with who and when. The
+    public board report prints only the confirmed, passing piece."""
+    from safeplan.web.audit.models import Entry
+    from safeplan.web.dashboard.models import Commentary
+
+    leak = "Plans lasting 2 years or more: 2.4% (2 of 85 plans)."
+    clean = "Plans lasting 2 years or more are steady; reviews move to Q3 2025-26."
+    council = f"/dashboard/plans/{PLAN}/measures/cpp_18m_plus/commentary/{LATEST}/"
+    police = f"/dashboard/plans/{PLAN}/measures/missing_more_than_once/commentary/{LATEST}/"
+    analyst = signed_in("analyst")
+    officer = signed_in("contributor", "Test Police", "police")
+    admin = signed_in("admin")
+    approvals = "/dashboard/commentary/approvals/"
+
+    preview = analyst.post(council, {"text": leak, "action": "preview"})
+    assert preview.status_code == 200 and not Commentary.objects.exists()
+    shown = text_of(preview.content)
+    assert "This text has small numbers" in shown and "2.4% (2 of 85 plans)" in shown
+    assert "a percentage of a small base" in shown
+    assert "Test County Council: Commentary for partners only." in shown
+    saved = analyst.post(council, {"text": leak, "action": "submit"})
+    assert saved.status_code == 302 and saved["Location"].endswith("#public-version")
+    assert "Commentary for partners only." in text_of(analyst.get(council).content)
+
+    passing = text_of(officer.post(police, {"text": clean, "action": "preview"}).content)
+    assert "No small numbers found" in passing and f"Commentary from Test Police: {clean}" in (
+        passing.replace("\n", " ")
+    )
+    officer.post(police, {"text": clean, "action": "submit"})
+
+    leaky, fine = (Commentary.objects.get(text=t) for t in (leak, clean))
+    waiting = admin.get(approvals).content.decode()
+    assert f'id="public-{fine.pk}"' in waiting and f'id="public-{leaky.pk}"' not in waiting
+    assert "This text has small numbers" in text_of(waiting.encode())
+    refused = admin.post(approvals, {"piece": leaky.pk, "decision": "approve", "public": "yes"})
+    assert refused.status_code == 400 and b"approve it for partners only" in refused.content
+    leaky.refresh_from_db()
+    assert (leaky.status, leaky.public) == ("submitted", False)
+    admin.post(approvals, {"piece": leaky.pk, "decision": "approve"})
+    admin.post(approvals, {"piece": fine.pk, "decision": "approve", "public": "yes"})
+    leaky.refresh_from_db()
+    fine.refresh_from_db()
+    assert (leaky.status, leaky.public, leaky.public_by, leaky.public_at) == (
+        "approved",
+        False,
+        None,
+        None,
+    )
+    assert fine.public and fine.public_by is not None and fine.public_at is not None
+    confirmed = Entry.objects.filter(action="commentary", detail__contains="public report")
+    assert [e.target for e in confirmed] == [f"{PLAN}/missing_more_than_once/{LATEST}"]
+
+    report = f"/dashboard/plans/{PLAN}/report.html?period={LATEST}"
+    public = admin.get(f"{report}&version=public").content.decode()
+    partner = admin.get(report).content.decode()
+    assert leak not in public and "(2 of 85 plans)" not in public and clean in public
+    assert leak in partner and clean in partner
+
+    officer.post(police, {"text": clean + " More soon.", "action": "draft"})
+    fine.refresh_from_db()  # edited text needs approval, and confirmation, again
+    assert (fine.status, fine.public, fine.public_by, fine.public_at) == (
+        "draft",
+        False,
+        None,
+        None,
+    )

@@ -7,8 +7,10 @@ interventions' status and overdue actions; a data-quality annex; the measure def
 
 The report is built once (``build``) and then written in each format from the same data, so
 the PDF, the HTML and the workbook never disagree. The public version applies DfE
-small-number suppression to every figure, chart point and change; the partner version is
-marked "not for publication".
+small-number suppression to every figure, chart point and change, and prints free text
+(commentary, the tracker's actions) only through ``printed``: text that fails the small-number
+check (``smallnumbers``), or commentary not confirmed for the public, becomes a neutral line.
+The partner version is marked "not for publication" and prints every approved note.
 
 Why WeasyPrint: a tagged PDF (PDF/UA: headings, table headers, figures with alternative
 text) from the same HTML the web serves, with no browser; charts are drawn by vl-convert.
@@ -36,18 +38,39 @@ from safeplan.measures.scorecard import Line, exceptions_first, plan_measures, s
 from safeplan.measures.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
 from safeplan.measures.suppression import SUPPRESSED
 from safeplan.plans.model import Plan, Priority
-from safeplan.publish import charts
+from safeplan.publish import charts, smallnumbers
 
 FORMATS = ("pdf", "html", "xlsx")
 RAG_WORDS = {"green": "On target", "amber": "Near target", "red": "Off target", "": "Not rated"}
 
 
+PARTNERS_ONLY = "Commentary for partners only."
+ACTION_FOR_PARTNERS = "Details for partners only"
+
+
 @dataclass(frozen=True)
 class Note:
-    """An agency's approved commentary on a measure for the quarter."""
+    """An agency's approved commentary on a measure for the quarter; ``public`` when the
+    approver also confirmed it for the public report."""
 
     agency: str
     text: str
+    public: bool = False
+
+
+def printed(note: Note, public: bool) -> Note:
+    """The note as this version of the report prints it. The partner version prints it as it
+    is; the public one only if it was confirmed for the public and its text passes the
+    small-number check now, as it is printed (whatever was checked when it was approved),
+    and otherwise a neutral line: failing text never reaches a public page."""
+    if not public or (note.public and smallnumbers.passes(note.text)):
+        return note
+    return Note(note.agency, PARTNERS_ONLY)
+
+
+def _public_text(text: str, public: bool) -> str:
+    """Free text other than commentary (the tracker's), checked the same way."""
+    return text if not public or smallnumbers.passes(text) else ACTION_FOR_PARTNERS
 
 
 @dataclass(frozen=True)
@@ -138,6 +161,23 @@ class Report:
     @property
     def lines(self) -> list[Line]:
         return [r.line for r in self.rows]
+
+    def notes(self, measure_id: str) -> list[Note]:
+        """The measure's commentary as this version prints it (``printed``)."""
+        return [printed(n, self.public) for n in self.extras.commentary.get(measure_id, ())]
+
+    @property
+    def actions(self) -> list[Action]:
+        """The tracker's actions as this version prints them: in the public one, a title or
+        milestone that fails the small-number check is replaced by a neutral line."""
+        return [
+            replace(
+                a,
+                intervention=_public_text(a.intervention, self.public),
+                overdue=tuple(_public_text(m, self.public) for m in a.overdue),
+            )
+            for a in self.extras.actions
+        ]
 
     @property
     def kind(self) -> str:

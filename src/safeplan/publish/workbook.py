@@ -1,6 +1,8 @@
 """The board report as an Excel workbook: a summary sheet, one sheet per priority with each
 measure's quarters as real numbers (a withheld figure is an empty cell marked in its own
-column, never the text "c" in a number column), and the definitions.
+column, never the text "c" in a number column), the commentary as the version prints it
+(``Report.notes``: the public one never holds text that failed the small-number check), and
+the definitions.
 
 Every text cell is formula-safe (``safe_cell``), headers are frozen and filtered."""
 
@@ -40,6 +42,7 @@ QUARTERS = [
     "Records",
     "Withheld",
 ]
+COMMENTARY = ["Measure id", "Measure", "Agency", "Commentary"]
 DEFINITIONS = [
     "Measure id",
     "Measure",
@@ -115,6 +118,20 @@ def write_report(report: Report, out: Path) -> None:
                     ]
                 )
         _table(ws, 0, QUARTERS, rows, bold, wrap)
+
+    notes = book.add_worksheet(sheet_name("Commentary", taken))
+    _table(
+        notes,
+        0,
+        COMMENTARY,
+        [
+            [row.measure_id, row.title, note.agency, note.text]
+            for row in report.rows
+            for note in report.notes(row.measure_id)
+        ],
+        bold,
+        wrap,
+    )
 
     definitions = book.add_worksheet(sheet_name("Definitions", taken))
     _table(

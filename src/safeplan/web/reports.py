@@ -20,7 +20,9 @@ from safeplan.web.storecache import open_source
 
 
 def commentary(plan: Plan, period: Period) -> dict[str, list[report.Note]]:
-    """Approved commentary for the quarter, by measure: nothing unapproved reaches a board."""
+    """Approved commentary for the quarter, by measure: nothing unapproved reaches a board,
+    and each note says whether it was confirmed for the public (the report checks its text
+    again as it prints the public version)."""
     from safeplan.web.dashboard.models import Commentary, Status
 
     found: dict[str, list[report.Note]] = {}
@@ -28,7 +30,9 @@ def commentary(plan: Plan, period: Period) -> dict[str, list[report.Note]]:
         plan_id=plan.id, period=period.label, status=Status.approved
     ).select_related("agency")
     for piece in pieces.order_by("agency__name"):
-        found.setdefault(piece.measure_id, []).append(report.Note(piece.agency.name, piece.text))
+        found.setdefault(piece.measure_id, []).append(
+            report.Note(piece.agency.name, piece.text, public=piece.public)
+        )
     return found
 
 

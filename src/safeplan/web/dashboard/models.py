@@ -2,7 +2,9 @@
 
 One piece per plan × measure × quarter × agency. It is written as a draft, submitted, then
 approved by an administrator before the board sees it; until approved it is seen only by the
-agency that writes it and the administrators (``commentary.py`` holds the rules).
+agency that writes it and the administrators (``commentary.py`` holds the rules). Approval is for
+the partners; the public board report prints a piece only if the approver also confirmed it for
+the public (``public``, with who and when) and its text passes the small-number check.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ class Commentary(models.Model):
     approved_at: models.DateTimeField[object | None, object | None] = models.DateTimeField(
         null=True
     )
+    public: models.BooleanField[bool, bool] = models.BooleanField(default=False)
+    public_by: models.ForeignKey[object | None, object | None] = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    public_at: models.DateTimeField[object | None, object | None] = models.DateTimeField(null=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-period", "agency__name"]

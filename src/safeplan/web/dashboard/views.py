@@ -22,6 +22,7 @@ from safeplan.measures.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from safeplan.plans import library
 from safeplan.plans.model import MeasureRef, Plan
 from safeplan.publish import charts
+from safeplan.publish.smallnumbers import findings
 from safeplan.publish.tables import public_table, results_table, write_table
 from safeplan.vocabulary import AGENCIES, ASSURANCES, RAGS, VARIATIONS, tag
 from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden, permits
@@ -196,15 +197,19 @@ def write_commentary(
             errors.append(
                 {"text": f"Commentary must be {MAX_CHARS:,} characters or fewer", "href": "#text"}
             )
-        else:
+        elif request.POST.get("action") != "preview":
             submit = request.POST.get("action") == "submit"
-            commentary.save(
+            piece = commentary.save(
                 request.user, plan.id, definition.id, quarter.label, text, submit, request
             )
+            if findings(piece.text):  # back to the page, so the writer sees what stays private
+                return HttpResponseRedirect(f"{request.path}#public-version")
             url = reverse(
                 "partner:measure", kwargs={"plan_id": plan.id, "measure_id": definition.id}
             )
             return HttpResponseRedirect(f"{url}?period={quarter.label}#commentary")
+    writer: Any = request.user  # may_write: the user has an agency
+    printed, found = commentary.public_preview(writer.agency.name, text)
     context = {
         **HELPERS,
         "plan": plan,
@@ -214,6 +219,8 @@ def write_commentary(
         "text": text,
         "errors": errors,
         "max_chars": MAX_CHARS,
+        "printed": printed if text else None,
+        "findings": found,
     }
     return render(
         request, "dashboard/write_commentary.html", context, status=400 if errors else 200
@@ -225,13 +232,29 @@ def write_commentary(
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def approvals(request: HttpRequest) -> HttpResponseBase:
-    """Submitted commentary waiting for an administrator: approve, or send back to draft."""
+    """Submitted commentary waiting for an administrator: approve (for the partners, and if
+    its text passes the small-number check, confirmed for the public too), or send back."""
+    errors: list[dict[str, str]] = []
     if request.method == "POST":
         piece = get_object_or_404(Commentary, pk=request.POST.get("piece"), status=Status.submitted)
-        commentary.decide(piece, request.POST.get("decision") == "approve", request)
-        return HttpResponseRedirect(reverse("partner:approvals"))
-    waiting = Commentary.objects.filter(status=Status.submitted).select_related("agency")
-    return render(request, "dashboard/approvals.html", {**HELPERS, "waiting": waiting})
+        approve = request.POST.get("decision") == "approve"
+        try:
+            commentary.decide(piece, approve, request, public=request.POST.get("public") == "yes")
+        except commentary.NotPublishable:
+            errors.append(
+                {
+                    "text": "This commentary has small numbers: approve it for partners only",
+                    "href": f"#piece-{piece.pk}",
+                }
+            )
+        else:
+            return HttpResponseRedirect(reverse("partner:approvals"))
+    waiting = [
+        (piece, *commentary.public_preview(piece.agency.name, piece.text))
+        for piece in Commentary.objects.filter(status=Status.submitted).select_related("agency")
+    ]
+    context = {**HELPERS, "waiting": waiting, "errors": errors}
+    return render(request, "dashboard/approvals.html", context, status=400 if errors else 200)
 
 
 REPORT_TYPES = {
