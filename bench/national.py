@@ -31,16 +31,17 @@ from safeplan.store.current import rebuild_current
 from safeplan.store.db import DuckStore, connect
 from safeplan.store.schema import canonical_tables
 from safeplan.synth import params as P
+from safeplan.vocabulary import AgencyKind
 
 FIRST_YEAR, LAST_YEAR = 2021, 2025  # collection years (each ends 31 March)
 WINDOW_START, WINDOW_END = date(FIRST_YEAR - 1, 4, 1), date(LAST_YEAR, 3, 31)
 HISTORY_START = date(FIRST_YEAR - 4, 4, 1)  # journeys may begin three years earlier
-AGENCIES: P.Weights = (
-    ("council", 0.4),
-    ("police", 0.25),
-    ("health", 0.15),
-    ("education", 0.15),
-    ("voluntary", 0.05),
+AGENCIES: P.Weights = (  # the project's agency kinds (safeplan.vocabulary)
+    (AgencyKind.council, 0.4),
+    (AgencyKind.police, 0.25),
+    (AgencyKind.health, 0.15),
+    (AgencyKind.schools, 0.15),
+    (AgencyKind.voluntary, 0.05),
 )
 TEAMS = 12  # locality teams across the pool
 
