@@ -171,7 +171,7 @@ def _breakdowns(
     measure: str, units: pd.DataFrame, persons: pd.DataFrame, periods: pd.DataFrame, out: Figures
 ) -> None:
     """Add the total and every breakdown of every period's units (period, person_id,
-    ref_date, num, den) to `out`: one group-by per breakdown."""
+    ref_date, num, den) to `out`: one group-by to the finest grain, then one per breakdown."""
     j = units[["period", "person_id", "ref_date", "num", "den"]].merge(
         persons, on="person_id", how="left"
     )
@@ -184,10 +184,11 @@ def _breakdowns(
         agency="council",
         total="All",
     )
+    grain = j.groupby(["period", "total", *BREAKDOWNS], observed=True).agg(
+        num=("num", "sum"), den=("den", "sum"), counted=("den", "count")
+    )  # the finest grain once; each breakdown is then a sum of this small table
     for key in ("total", *BREAKDOWNS):
-        sums = j.groupby(["period", key]).agg(
-            num=("num", "sum"), den=("den", "sum"), counted=("den", "count")
-        )
+        sums = grain.groupby(level=["period", key]).sum()
         if key == "total":  # every period has a total, counted or not
             index = pd.MultiIndex.from_product([periods.period, ["All"]], names=["period", key])
             sums = sums.reindex(index)
