@@ -2,9 +2,9 @@
 
 The file-based generator (`safeplan.synth.generate`) writes returns that the loader then
 validates: faithful, but about two minutes for 100,000 children. The measures benchmark needs
-a million children, so this module builds the canonical tables directly with vectorised SQL
-inside DuckDB. Every draw is a hash of (seed, entity, salt), so the store is deterministic and
-independent of DuckDB's thread count.
+a million children with records, so this module builds the canonical tables directly with
+vectorised SQL inside DuckDB. Every draw is a hash of (seed, entity, salt), so the store is
+deterministic and independent of DuckDB's thread count.
 
 The pool is a child population: each child has a date of birth, gender, ethnicity, disability
 and locality team, and journeys through services start at the rates of
@@ -16,12 +16,12 @@ would store it: one load per collection year (``sp_loads``), a record in every y
 it belongs to (an episode open across 31 March is in two censuses), and record ids of
 ``load_id << 32 | row``.
 
-Most children never come to children's services, so a pool of N children holds about a fifth
-of N children with records. `build(path, children)` therefore grows the notional population
-until `children` of them are in the CIN census (``ssd_person``): the pool is every child up to
-the `children`-th with a CIN episode open in a collection year, those without records
-included, so every rate per 10,000 (and the population estimates) is still that of a real
-population, about five times larger.
+Most children never come to children's services: over the five years about a fifth of a
+pool's children have a record. `build(path, children)` therefore grows the notional
+population until `children` of them are in the CIN census (``ssd_person``): the pool is every
+child up to the `children`-th with a CIN episode open in a collection year, those without
+records included, so every rate per 10,000 (and the population estimates) is still that of a
+real population, about five times larger (4.7 million children for a million with records).
 """
 
 from __future__ import annotations
