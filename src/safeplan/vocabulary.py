@@ -69,7 +69,12 @@ class AgencyKind(StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> AgencyKind | None:
-        return cls.schools if value == "education" else None
+        found = LEGACY_AGENCY_KINDS.get(str(value))
+        return cls(found) if found else None
+
+
+LEGACY_AGENCY_KINDS: dict[str, str] = {"education": "schools"}
+"""Agency kinds of earlier plans and partner files, and the kind each is read as."""
 
 
 AGENCIES: dict[AgencyKind, Label] = {

@@ -248,7 +248,7 @@ CASES = [
                 },
             ]
         },
-        {T: (2.0, None), (FY, "agency", "education"): (2.0, None)},
+        {T: (2.0, None), (FY, "agency", "schools"): (2.0, None)},  # "education": schools
     ),
     Case(
         "recorded_challenges",

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from safeplan.vocabulary import LEGACY_AGENCY_KINDS, AgencyKind
+
 ColumnType = Literal["text", "date", "datetime", "int", "decimal", "bool"]
-AGENCIES = ("council", "health", "police", "education", "voluntary")
+AGENCIES = (*(str(k) for k in AgencyKind), *LEGACY_AGENCY_KINDS)  # "education": schools
 BOOL_CODES = ("Y", "N")
 
 
@@ -318,7 +320,7 @@ TEMPLATES: dict[str, Template] = {
         Template(
             name="children_missing_education",
             title="Children missing education",
-            agency="education",
+            agency="schools",
             description=(
                 "Episodes of children of compulsory school age missing education (not on a "
                 "school roll and not receiving suitable education otherwise)."

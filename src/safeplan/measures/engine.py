@@ -19,7 +19,7 @@ import pyarrow as pa
 from safeplan.measures.data import BREAKDOWNS, Source, age_band
 from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
-from safeplan.vocabulary import Unit
+from safeplan.vocabulary import LEGACY_AGENCY_KINDS, Unit
 
 GRAIN = ("period", *BREAKDOWNS)
 
@@ -73,7 +73,7 @@ def cube(
         ethnicity=j.ethnicity.fill_null("Not known"),
         disability=j.disability.fill_null("No"),
         locality=j.locality.fill_null("Not recorded"),
-        agency=j.agency.fill_null("Not recorded"),
+        agency=j.agency.fill_null("Not recorded").substitute(LEGACY_AGENCY_KINDS),
         num=j.num.cast("float64"),
         den=j.den.cast("float64"),
     )

@@ -203,7 +203,7 @@ class PartnerWriters:
                     day = start + timedelta(days=rng.randrange((end - start).days + 1))
                     if group == "young_person":
                         course = "abuse_awareness_elearning"
-                        agency = "education" if rng.random() < 0.8 else "voluntary"
+                        agency = "schools" if rng.random() < 0.8 else "voluntary"
                         learner = f"YP{rng.randrange(1, children * 2 + 2):07d}"
                     else:
                         course = rng.choice(
@@ -215,9 +215,7 @@ class PartnerWriters:
                                 "abuse_awareness_elearning",
                             )
                         )
-                        agency = rng.choice(
-                            ("council", "health", "police", "education", "voluntary")
-                        )
+                        agency = rng.choice(("council", "health", "police", "schools", "voluntary"))
                         learner = f"PR{rng.randrange(1, children + 2):07d}"
                     rows.append((day, group, k, course, agency, learner))
             rows.sort(key=lambda r: (r[0], r[1], r[2]))

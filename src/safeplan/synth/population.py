@@ -700,7 +700,7 @@ class Journey:
             kind = rng.choice(("CSE", "CCE", "other"))
             risk = rng.choice(("none", "none", "none", "low", "low", "medium"))
         tool = rng.choice(("cse_screening_tool", "exploitation_toolkit", "cce_risk_assessment"))
-        agency = rng.choice(("council", "council", "police", "health", "education"))
+        agency = rng.choice(("council", "council", "police", "health", "schools"))
         child.screenings.append(Screening(day, tool, risk, kind, True, agency))
         if flagged and rng.random() < 0.5:
             later = day + timedelta(days=rng.randint(60, 240))
@@ -769,7 +769,7 @@ class Journey:
         rng = self.rng
         end = ref.closure or self.window.end
         open_years = max((end - ref.date).days, 1) / 365.0
-        agencies = ("council", "health", "police", "education", "voluntary")
+        agencies = ("council", "health", "police", "schools", "voluntary")
         if rng.random() < min(P.AUDIT_SHARE_PER_YEAR * open_years * 3, 0.9):
             when = ref.date + timedelta(days=rng.randrange(max((end - ref.date).days, 1)))
             if when <= self.window.end:
