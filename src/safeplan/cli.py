@@ -228,6 +228,7 @@ def _summary(path: Path, checked: Checked) -> str:
     return (
         f"{path}: {checked.staged.kind}, year {checked.staged.period or '?'}: {records:,} records, "
         f"{by_sev.get('error', 0):,} errors, {by_sev.get('warning', 0):,} warnings, "
+        f"{by_sev.get('query', 0):,} queries, "
         f"{checked.quarantine_count:,} to quarantine" + (f" (most: {rules})" if rules else "")
     )
 

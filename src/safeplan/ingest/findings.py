@@ -3,7 +3,8 @@
 Three levels, as analysts think of them: ``schema`` (the file itself: XML schema, CSV
 columns, encoding), ``field`` (one value: a code, a date, an identifier) and ``record``
 (across records: the DfE cross-record validation rules). An ``error`` sends the record to
-quarantine; a ``warning`` keeps it and reports it; a ``fatal`` refuses the whole file.
+quarantine; a ``warning`` keeps it and reports it; a ``query`` (the DfE's "…Q" rules) keeps
+it and asks the council to explain it or fix it; a ``fatal`` refuses the whole file.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Severity(StrEnum):
     fatal = "fatal"  # the file cannot be used at all; nothing from it is loaded
     error = "error"  # the record goes to quarantine, the rest of the file loads
     warning = "warning"  # the record loads; the finding is reported
+    query = "query"  # a DfE query ("…Q" rules): the record loads; explain it or fix it
 
 
 @dataclass(frozen=True)

@@ -86,10 +86,15 @@ def check(path: Path, year: str | None = None) -> Checked:
     staged = read_file(path, year)
     con = duckdb.connect(":memory:")
     staged.to_duckdb(con)
-    findings = [*staged.findings, *run_rules(con, staged.source)]
+    findings = [*staged.findings, *run_rules(con, staged.source, _year(staged.period))]
     checked = Checked(staged, con, file_hash(path), size, findings)
     checked.quarantined = _quarantine(staged, findings)
     return checked
+
+
+def _year(period: str | None) -> int | None:
+    """The collection year (2025 for 2024-25) of a return's period, when it is one."""
+    return int(period) if period and period.isdigit() else None
 
 
 def _quarantine(staged: Staged, findings: list[Finding]) -> dict[str, dict[int, list[str]]]:

@@ -14,14 +14,19 @@ from safeplan.ingest.findings import Finding
 from safeplan.ingest.rules import cin_census, ssda903
 from safeplan.ingest.rules.base import Rule
 
-__all__ = ["RULES", "Rule", "rules_for", "rules_markdown", "run_rules"]
+__all__ = ["COLLECTION", "RULES", "Rule", "not_run", "rules_for", "rules_markdown", "run_rules"]
 
 RULES: tuple[Rule, ...] = (*cin_census.RULES, *ssda903.RULES)
 
 
-def rules_for(source: str) -> tuple[Rule, ...]:
-    """The rules of one return (``cin_census`` or ``ssda903``); none for other sources."""
-    return tuple(rule for rule in RULES if rule.source == source)
+COLLECTION = "sp_collection"
+"""The one-row table of the return's collection year that rules may read."""
+
+
+def rules_for(source: str, year: int | None = None) -> tuple[Rule, ...]:
+    """The rules of one return (``cin_census`` or ``ssda903``) in force for the collection
+    year (all years' shared rules when it is not known); none for other sources."""
+    return tuple(rule for rule in RULES if rule.source == source and rule.applies(year))
 
 
 def _present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -42,15 +47,34 @@ def offending_rows(
     return [(int(r[0]), r[1], r[2], r[3]) for r in con.execute(query).fetchall()]
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, source: str) -> list[Finding]:
-    """Run every rule of ``source`` over the staging tables in ``con``; a Finding per row.
+def stage_collection(con: duckdb.DuckDBPyConnection, year: int | None) -> None:
+    """The collection year's dates as ``sp_collection``, for rules that compare with them."""
+    con.execute(f"DROP TABLE IF EXISTS {COLLECTION}")
+    if year is not None:
+        con.execute(
+            f"CREATE TABLE {COLLECTION} AS SELECT ?::INTEGER AS year, "
+            "make_date(? - 1, 4, 1) AS start_date, make_date(?, 3, 31) AS end_date",
+            [year, year, year],
+        )
 
-    A rule whose tables are not all in ``con`` is skipped: the return simply did not include
-    that file (a 903 upload without reviews.csv), which is not an error of the records.
-    """
+
+def not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> list[Rule]:
+    """Rules of the return that cannot run on these tables (a file of the set, or the
+    collection year, missing): a summary names them rather than skipping them silently."""
+    present = _present_tables(con)
+    return [r for r in rules_for(source, year) if not all(t in present for t in r.tables)]
+
+
+def run_rules(
+    con: duckdb.DuckDBPyConnection, source: str, year: int | None = None
+) -> list[Finding]:
+    """Run every rule of ``source`` in force for ``year`` over the staging tables in
+    ``con``; a Finding per row. Rules whose tables are not all present are left to
+    ``not_run`` to report."""
+    stage_collection(con, year)
     present = _present_tables(con)
     findings: list[Finding] = []
-    for rule in rules_for(source):
+    for rule in rules_for(source, year):
         if not all(table in present for table in rule.tables):
             continue
         for seq, file, row, line in offending_rows(con, rule):

@@ -16,7 +16,10 @@ class Rule:
 
     ``sql`` returns the ``_seq`` of every offending row of ``table``. ``requires`` names the
     other staging tables the query reads, so a return sent without them (a 903 upload with
-    no reviews.csv) skips the rule instead of failing.
+    no reviews.csv) skips the rule instead of failing; the collection year's dates are the
+    one-row table ``sp_collection`` (``year``, ``start_date``, ``end_date``: 1 April to 31
+    March), present when the return's year is known. ``since`` and ``until`` are the
+    collection years the rule is in force, as the DfE adds, changes and deletes rules.
     """
 
     code: str
@@ -29,6 +32,17 @@ class Rule:
     sql: str
     reference: str
     requires: tuple[str, ...] = ()
+    since: int | None = None  # first collection year it applies to (2025: 2024-25)
+    until: int | None = None  # last collection year it applies to; None while in force
+
+    def applies(self, year: int | None) -> bool:
+        """In force for the collection year; a return of unknown year gets the rules that
+        every year shares (those with no ``since`` or ``until``)."""
+        if year is None:
+            return self.since is None and self.until is None
+        return (self.since is None or year >= self.since) and (
+            self.until is None or year <= self.until
+        )
 
     @property
     def label(self) -> str:
