@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install assets browser demo test lint bench format docs clean
+.PHONY: install assets browser demo test lint bench agreement format docs clean
 
 install: $(STAMP) assets
 
@@ -54,6 +54,17 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Agreement with the field's DfE-rule validators (bench/agreement.py): they run in their own
+# environment (Python 3.11, pandas 1.x), never SafePlan's.
+VALIDATORS := .venv-validators
+agreement: $(STAMP) $(VALIDATORS)/.installed
+	SAFEPLAN_VALIDATORS_PYTHON=$(VALIDATORS)/bin/python $(BIN)/python -m bench.agreement
+
+$(VALIDATORS)/.installed: bench/validators/requirements.txt
+	@test -x $(VALIDATORS)/bin/python || python3.11 -m venv $(VALIDATORS)
+	$(VALIDATORS)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
 
 # Front-end assets: GOV.UK Frontend from npm (versions pinned by package-lock.json), compiled
 # without the GOV.UK font and copied into the web app's static folder. Nothing is fetched

@@ -80,10 +80,14 @@ def recovered(
             and _true(truth[k], field) is not None
         ]
     found: dict[Key, str] = {}
-    for field, key in _eliminated(equations, set(hidden)):
+    numerator_first = {"numerator": 0, "denominator": 1}
+    for field, key in sorted(
+        _eliminated(equations, set(hidden)), key=lambda v: (v[1], numerator_first[v[0]])
+    ):
         if _true(truth[key], field):  # a count worked out to be 0 would have been shown
             found.setdefault(key, f"{field} by differencing")
-    for field, key in _bounded(units, equations, [v for v in hidden if v[1] not in found]):
+    bounded = _bounded(units, equations, [v for v in hidden if v[1] not in found])
+    for field, key in sorted(bounded, key=lambda v: (v[1], numerator_first[v[0]])):
         found.setdefault(key, f"{field} by bounds")
     return found
 
