@@ -222,12 +222,21 @@ def bench_report() -> Mapping[str, object]:
     return run()
 
 
+def bench_validation() -> Mapping[str, object]:
+    """A 100,000-child CIN census and SSDA903 set through every DfE rule, beside the
+    field's validators where installed (bench/validation.py)."""
+    from bench.validation import bench_validation as run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[], Mapping[str, object]]] = {
     "plans_round_trip": bench_plans_round_trip,
     "ingest": bench_ingest,
     "scorecard": bench_scorecard,
     "dashboard": bench_dashboard,
     "report": bench_report,
+    "validation": bench_validation,
 }
 
 

@@ -1,0 +1,93 @@
+"""Validating a year's CIN census and SSDA903 set for 100,000 children with the full rule
+sets (issue 12: at most 60 CPU-seconds), beside the field's validators on the same files
+where their environment is installed (``make agreement`` makes it).
+
+CPU time is the process's and its threads' (DuckDB runs rules on every core), read from
+``getrusage``; the validators run out of process, so theirs is their child's. They are given
+``SAFEPLAN_BENCH_VALIDATORS_MINUTES`` (default 20) and recorded as not finished past it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from safeplan.ingest.pipeline import check
+from safeplan.synth import generate
+
+YEAR = 2025
+RUNNER = Path(__file__).parent / "validators" / "run.py"
+
+
+def _cpu_self() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ours(paths: list[Path]) -> dict[str, float]:
+    """SafePlan's check of each file (read, stage, every rule), wall and CPU."""
+    wall, cpu = time.perf_counter(), _cpu_self()
+    findings = 0
+    for path in paths:
+        checked = check(path, str(YEAR))
+        findings += len(checked.findings)
+        checked.close()
+    return {
+        "wall_seconds": round(time.perf_counter() - wall, 2),
+        "cpu_seconds": round(_cpu_self() - cpu, 2),
+        "findings": findings,
+    }
+
+
+def theirs(python: Path, kind: str, path: Path, minutes: float) -> dict[str, object]:
+    """One validator over the same file (or folder), out of process."""
+    wall, cpu = time.perf_counter(), _cpu_children()
+    try:
+        subprocess.run(  # noqa: S603 (our own script, in the validators' environment)
+            [str(python), str(RUNNER), kind, str(path), str(YEAR)],
+            check=True,
+            capture_output=True,
+            timeout=60 * minutes,
+        )
+    except subprocess.TimeoutExpired:
+        return {"finished": False, "gave_up_after_minutes": minutes}
+    return {
+        "finished": True,
+        "wall_seconds": round(time.perf_counter() - wall, 2),
+        "cpu_seconds": round(_cpu_children() - cpu, 2),
+    }
+
+
+def bench_validation(children: int | None = None) -> dict[str, object]:
+    children = children or int(os.environ.get("SAFEPLAN_BENCH_CHILDREN", "100000"))
+    minutes = float(os.environ.get("SAFEPLAN_BENCH_VALIDATORS_MINUTES", "20"))
+    validators = Path(os.environ.get("SAFEPLAN_VALIDATORS_PYTHON", ".venv-validators/bin/python"))
+    figures: dict[str, object] = {
+        "children": children,
+        "year": YEAR,
+        "cores": os.cpu_count() or 1,
+        "load_average_at_start": round(os.getloadavg()[0], 2),
+    }
+    with tempfile.TemporaryDirectory(prefix="safeplan-validation-") as tmp:
+        out = Path(tmp) / "data"
+        generate(out, children, 1, seed=2026, end_year=YEAR)
+        cin = out / "cin_census" / f"cin_census_{YEAR}.xml"
+        folder = out / "ssda903" / str(YEAR)
+        figures["cin_census"] = ours([cin])
+        figures["ssda903"] = ours(sorted(folder.glob("*.csv")))
+        if validators.exists():
+            figures["validators_cin"] = theirs(validators, "cin", cin, minutes)
+            figures["validators_903"] = theirs(validators, "903", folder, minutes)
+        else:
+            figures["validators"] = f"not installed at {validators} (make agreement)"
+    figures["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    return figures
