@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from safeplan.ingest import years
 from safeplan.ingest.annex_a import read_annex_a
 from safeplan.ingest.cin_census import read_cin_census
 from safeplan.ingest.findings import Finding, Severity, refuse
@@ -53,9 +54,11 @@ def file_hash(path: Path) -> str:
 
 def read_file(path: Path, year: str | None = None) -> Staged:
     """Recognise the file by its extension and contents, and read it."""
+    given = years.parse_year(year)
+    year = str(given) if given is not None else None
     suffix = path.suffix.lower()
     if suffix == ".xml":
-        return read_cin_census(path)
+        return read_cin_census(path, given)
     if suffix in (".xlsx", ".xlsm"):
         from safeplan.ingest.annex_a import open_workbook
 

@@ -32,7 +32,13 @@ from safeplan.ingest.pipeline import Checked, check
 from safeplan.ingest.pseudonym import normalise, pseudonymise
 from safeplan.store.current import refresh_current
 from safeplan.store.db import Store
-from safeplan.store.schema import IDENTIFIERS, ROW_ID_BITS, CanonicalTable, canonical_tables
+from safeplan.store.schema import (
+    CANONICAL_VALUES,
+    IDENTIFIERS,
+    ROW_ID_BITS,
+    CanonicalTable,
+    canonical_tables,
+)
 
 FAULT_ENV = "SAFEPLAN_FAULT_KILL_AFTER"
 """Test hook: the name of a canonical table after whose insert (or of a current table after
@@ -300,7 +306,9 @@ def _frames(checked: Checked, key: bytes, known: dict[str, CanonicalTable]) -> d
             ident, join = "c.lachildid", "LEFT JOIN cin_child c ON c._seq = s._child"
         else:
             ident, join = "NULL", ""
-        data_cols = "".join(f", s.{c} AS {n}" for c, n, _ in table.columns)
+        data_cols = "".join(
+            f", {CANONICAL_VALUES.get((name, c), f's.{c}')} AS {n}" for c, n, _ in table.columns
+        )
         sql = f"""
             SELECT s._seq, s._parent, p.pid AS person_id{data_cols},
                    s._file AS source_file, s._row AS source_row
