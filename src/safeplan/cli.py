@@ -22,7 +22,7 @@ from rich.progress import (
 
 from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused, Finding, write_findings
-from safeplan.ingest.pipeline import Checked, check
+from safeplan.ingest.pipeline import Checked, check_batch
 from safeplan.measures.benchmarks import load_benchmarks
 from safeplan.measures.catalogue import catalogue
 from safeplan.measures.data import BREAKDOWNS, Source
@@ -38,7 +38,7 @@ from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
 from safeplan.publish.tables import public_table, results_table, scorecard_text, write_table
 from safeplan.store.db import connect
-from safeplan.store.load import LoadResult, load_files
+from safeplan.store.load import LoadResult, Prepared, batches, load_files
 
 app = typer.Typer(
     help="SafePlan: the safeguarding partnership's plan on a page, made live.",
@@ -194,30 +194,59 @@ def validate(
         Path | None, typer.Option("--out", "-o", help="Findings file (.csv or .xlsx)")
     ] = None,
 ) -> None:
-    """Check files without loading them: a summary here, every finding in a CSV/XLSX file."""
+    """Check files without loading them: a summary here, every finding in a CSV/XLSX file.
+
+    The SSDA903 CSVs of one folder are checked together, as one return."""
     files = _files(paths)
     findings: list[Finding] = []
     refused = 0
     with _progress() as bar:
         task = bar.add_task("validating", total=len(files))
-        for path in files:
-            bar.update(task, description=f"validating {path.name}")
-            try:
-                checked = check(path, year)
-            except FileRefused as exc:
-                refused += 1
-                findings.append(exc.finding)
-                typer.echo(f"{path}: REFUSED: {exc.finding.message}")
-            else:
-                findings += checked.findings
-                typer.echo(_summary(path, checked))
-                checked.close()
-            bar.advance(task)
+        for batch in batches(files):
+            bar.update(task, description=f"validating {batch[0].name}")
+            results = check_batch(batch, year)
+            told: set[tuple[str, ...]] = set()
+            for path, checked in results:
+                if isinstance(checked, FileRefused):
+                    refused += 1
+                    findings.append(checked.finding)
+                    typer.echo(f"{path}: REFUSED: {_refusal(checked.finding)}")
+                else:
+                    findings += checked.findings
+                    typer.echo(_summary(path, checked))
+                bar.advance(task)
+            for _, checked in results:
+                if isinstance(checked, Checked):
+                    _tell_set(checked.set_files, checked.not_run, told)
+                    checked.close()
     target = out or settings().home / "findings" / "findings.csv"
     write_findings(findings, target)
     typer.echo(f"{len(findings):,} findings written to {target}")
     if refused:
         raise typer.Exit(code=1)
+
+
+def _refusal(finding: Finding) -> str:
+    """Why a file was refused, then where: line, record and field, and the rule."""
+    where = [
+        f"line {finding.line}" if finding.line else "",
+        finding.location,
+        finding.field,
+        finding.rule,
+    ]
+    return f"{finding.message} ({', '.join(w for w in where if w)})"
+
+
+def _tell_set(files: list[str], unrun: list[str], told: set[tuple[str, ...]]) -> None:
+    """Once per set: which files were checked together, and each rule that could not run."""
+    key = (*files, "|", *unrun)
+    if key in told or not (files or unrun):
+        return
+    told.add(key)
+    if files:
+        typer.echo(f"  checked together as one return: {', '.join(files)}")
+    if unrun:
+        typer.echo(f"  {len(unrun)} rules not run: " + "; ".join(unrun))
 
 
 def _summary(path: Path, checked: Checked) -> str:
@@ -246,6 +275,8 @@ def load(
     with connect(settings().store_url) as store, _progress() as bar:
         task = bar.add_task("loading", total=len(files))
 
+        told: set[tuple[str, ...]] = set()
+
         def report(path: Path, outcome: LoadResult | FileRefused) -> None:
             if isinstance(outcome, FileRefused):
                 typer.echo(f"{path}: REFUSED, nothing loaded: {outcome.finding}")
@@ -253,7 +284,10 @@ def load(
                 typer.echo(outcome.describe())
             bar.advance(task)
 
-        refused = load_files(store, files, year, settings().key(), report, workers)
+        def checked(_path: Path, prepared: Prepared) -> None:
+            _tell_set(prepared.set_files, prepared.not_run, told)
+
+        refused = load_files(store, files, year, settings().key(), report, workers, checked=checked)
     if refused:
         raise typer.Exit(code=1)
 

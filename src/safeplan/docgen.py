@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from safeplan.ingest import years
 from safeplan.ingest.partner import partner_tables
 from safeplan.ingest.rules import rules_markdown
 from safeplan.ingest.staging import all_tables
@@ -104,6 +105,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
         templates_markdown().split("\n", 2)[2].strip().replace("### ", "#### ") + "\n"
     ),
     "rules": rules_markdown,
+    "years": years.markdown,
     "canonical": canonical_markdown,
     "staging": staging_markdown,
 }

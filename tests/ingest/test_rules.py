@@ -205,6 +205,15 @@ CIN_CASES: dict[str, Case] = {
         ],
         {1},
     ),
+    # 2024-25 on: <Sex> (M, F, U) in place of <GenderCurrent> (safeplan.ingest.years)
+    "4180@2025": (["UPDATE cin_child SET sex = '1' WHERE _seq = 1"], {1}),
+    "8750@2025": (
+        [
+            "UPDATE cin_child SET personbirthdate = NULL, expectedpersonbirthdate = '2024-06-01' "
+            "WHERE _seq = 1"
+        ],
+        {1},
+    ),
     "4220": (["UPDATE cin_child SET ethnicity = NULL WHERE _seq = 2"], {2}),
     "8540": (["UPDATE cin_disability SET disability = 'XYZ' WHERE _seq = 2"], {2}),
     "8590": (["DELETE FROM cin_details WHERE _parent = 2"], {2}),
@@ -283,6 +292,7 @@ CIN_CASES: dict[str, Case] = {
 
 S903_CASES: dict[str, Case] = {
     "101": (["UPDATE s903_header SET sex = '3' WHERE _seq = 1"], {1}),
+    "101@2025": (["UPDATE s903_header SET sex = '1' WHERE _seq = 1"], {1}),
     "102": (["UPDATE s903_header SET dob = NULL WHERE _seq = 2"], {2}),
     "103": (["UPDATE s903_header SET ethnic = 'bafr' WHERE _seq = 2"], {2}),
     "INT32": (["UPDATE s903_header SET child = 'A1' WHERE _seq = 2"], {1, 2}),
@@ -291,6 +301,8 @@ S903_CASES: dict[str, Case] = {
     "144": (["UPDATE s903_episodes SET ls = NULL WHERE _seq = 1"], {1}),
     "145": (["UPDATE s903_episodes SET cin = 'N9' WHERE _seq = 3"], {3}),
     "146": (["UPDATE s903_episodes SET place = 'A1' WHERE _seq = 2"], {2}),
+    "146@2025": (["UPDATE s903_episodes SET place = 'A1' WHERE _seq = 2"], {2}),
+    "146@2026": (["UPDATE s903_episodes SET place = 'H5' WHERE _seq = 2"], {2}),
     "149": (["UPDATE s903_episodes SET rec = 'E99' WHERE _seq = 1"], {1}),
     "1009": (["UPDATE s903_episodes SET reason_place_change = 'XXXXX' WHERE _seq = 1"], {1}),
     "356": (["UPDATE s903_episodes SET dec = '2023-05-01' WHERE _seq = 3"], {3}),
@@ -309,6 +321,27 @@ S903_CASES: dict[str, Case] = {
 }
 
 CASES = {"cin_census": CIN_CASES, "ssda903": S903_CASES}
+
+# The sound return in a later year's layout: run first, in the same transaction, by the
+# cases of rules in force from that year (``Rule.since``).
+YEAR_LAYOUT: dict[tuple[str, int], list[str]] = {
+    ("cin_census", 2025): [
+        "UPDATE cin_child SET sex = CASE gendercurrent WHEN '1' THEN 'M' WHEN '2' THEN 'F' "
+        "ELSE 'U' END, gendercurrent = NULL"
+    ],
+    ("ssda903", 2025): ["UPDATE s903_header SET sex = CASE sex WHEN '1' THEN 'M' ELSE 'F' END"],
+}
+
+
+def case_key(rule: Rule) -> str:
+    """A rule's case: ``4180`` for all years, ``4180@2025`` for its version from 2024-25."""
+    return rule.code if rule.since is None else f"{rule.code}@{rule.since}"
+
+
+def layout_for(source: str, year: int | None) -> list[str]:
+    """The statements that put the sound return in ``year``'s layout."""
+    steps = [k for k in YEAR_LAYOUT if k[0] == source and year is not None and k[1] <= year]
+    return [sql for k in sorted(steps) for sql in YEAR_LAYOUT[k]]
 
 
 def stage(rows: Rows, source: str, skip: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
@@ -356,7 +389,7 @@ def staged() -> Iterator[dict[str, duckdb.DuckDBPyConnection]]:
 
 def test_every_rule_has_a_case() -> None:
     for source, source_cases in CASES.items():
-        assert set(source_cases) == {r.code for r in rules_for(source)}, source
+        assert set(source_cases) == {case_key(r) for r in RULES if r.source == source}, source
 
 
 @pytest.mark.parametrize("source", sorted(BASE))
@@ -366,15 +399,32 @@ def test_sound_return_has_no_findings(
     assert run_rules(staged[source], source) == []
 
 
+@pytest.mark.parametrize("year", range(2023, 2028))
+@pytest.mark.parametrize("source", sorted(BASE))
+def test_sound_return_in_each_years_layout_has_no_findings(
+    source: str, year: int, staged: dict[str, duckdb.DuckDBPyConnection]
+) -> None:
+    con = staged[source]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in layout_for(source, year):
+            con.execute(statement)
+        assert run_rules(con, source, year) == []
+    finally:
+        con.execute("ROLLBACK")
+
+
 @pytest.mark.parametrize("rule", cases())
 def test_rule_flags_the_broken_record_and_passes_the_sound_one(
     rule: Rule, staged: dict[str, duckdb.DuckDBPyConnection]
 ) -> None:
-    statements, expected = CASES[rule.source][rule.code]
+    statements, expected = CASES[rule.source][case_key(rule)]
     con = staged[rule.source]
-    assert flagged(con, rule) == set(), "the sound record must pass"
     con.execute("BEGIN TRANSACTION")
     try:
+        for statement in layout_for(rule.source, rule.since):
+            con.execute(statement)
+        assert flagged(con, rule) == set(), "the sound record must pass"
         for statement in statements:
             con.execute(statement)
         assert flagged(con, rule) == expected, "the broken record must be flagged"

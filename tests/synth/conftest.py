@@ -15,3 +15,10 @@ CHILDREN, YEARS, SEED, END_YEAR = 400, 2, 11, 2024
 def synth_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthSummary]:
     out = tmp_path_factory.mktemp("synth")
     return out, generate(out, CHILDREN, YEARS, SEED, end_year=END_YEAR)
+
+
+@pytest.fixture(scope="session")
+def synth_recent(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthSummary]:
+    """2024-25 and 2025-26, each in its own layout (<Sex>, SEX M/F, 2025-26 placement codes)."""
+    out = tmp_path_factory.mktemp("synth-recent")
+    return out, generate(out, 300, 2, SEED, end_year=2026)

@@ -15,6 +15,7 @@ from django.test import Client
 
 from safeplan.config import settings
 from safeplan.web.uploads.service import safe_name
+from tests.s903_set import BREAKS, texts
 from tests.web.conftest import CIN_FIXTURE, make_user, text_of
 
 XXE = (
@@ -167,3 +168,36 @@ def test_board_members_and_contributors_cannot_upload(others: dict[str, Client])
 )
 def test_file_names_are_reduced_to_safe_characters(sent: str, kept: str) -> None:
     assert safe_name(sent) == kept
+
+
+# --- a 903 return uploaded as a set ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_each_cross_file_903_rule_fires_through_an_upload_of_the_set(
+    analyst: Client, rule: str
+) -> None:
+    sent = [
+        SimpleUploadedFile(name, text.encode(), "text/csv")
+        for name, text in texts(broken=(rule,)).items()
+    ]
+    response = analyst.post("/uploads/", {"files": sent, "year": "2024"})
+    assert response.status_code == 302
+    assert {status for status, _ in outcomes(analyst, response)} == {"loaded"}
+    path = settings().store_url
+    with duckdb.connect(path, read_only=True) as con:
+        rules = {r[0] for r in con.execute("SELECT DISTINCT rule FROM sp_findings").fetchall()}
+    assert rule in rules
+    page = text_of(analyst.get(response["Location"]).content)
+    assert "Checked together with" in page
+
+
+def test_an_upload_without_the_header_says_which_rules_could_not_run(analyst: Client) -> None:
+    sent = [
+        SimpleUploadedFile(name, text.encode(), "text/csv")
+        for name, text in texts().items()
+        if name != "header.csv"
+    ]
+    response = analyst.post("/uploads/", {"files": sent, "year": "2024"})
+    page = text_of(analyst.get(response["Location"]).content)
+    assert "could not run" in page and "903 INT04: needs the Header file" in page

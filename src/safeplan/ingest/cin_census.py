@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
+from safeplan.ingest import years
 from safeplan.ingest.fields import parse_bool, parse_int, parse_iso_date, parse_timestamp
 from safeplan.ingest.findings import Level, Severity, refuse
 from safeplan.ingest.safety import check_size, check_xml_prolog, xml_error, xml_events
@@ -50,11 +51,18 @@ def _text(elem: Any) -> str:
     return (elem.text or "").strip()
 
 
+SEX_FIELDS = ("gendercurrent", "sex")  # the elements that have held the child's sex
+
+
 class _Reader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, year: int | None = None) -> None:
         self.path = path
         self.staged = Staged(path, "cin_census", "cin_census", None)
         self.lines: dict[str, int] = {}  # field → line of the leaves just read, for findings
+        self.year = year  # the collection year: --year, else the Header's
+        self.override = year is not None
+        self.layout: years.Layout | None = None
+        self.nested = _NESTED
 
     def record(
         self,
@@ -82,7 +90,7 @@ class _Reader:
         out: dict[str, str] = {}
         for sub in elem:
             name = _name(sub)
-            if name in _NESTED:
+            if name in self.nested:
                 continue
             if name in known:
                 out[name.lower()] = _text(sub)
@@ -105,10 +113,56 @@ class _Reader:
             if len(part) == 0 and part is not elem:
                 leaves[_name(part).lower()] = _text(part)
         seq = self.record(T["cin_header"], elem, leaves, "Header", None, None)
-        rows = self.staged.tables["cin_header"].data
-        year, lea = rows["year"][seq - 1], rows["lea"][seq - 1]
-        self.staged.period = str(year) if year is not None else None
+        data = self.staged.tables["cin_header"].data
+        stated, ref = data["year"][seq - 1], data["referencedate"][seq - 1]
+        lea = data["lea"][seq - 1]
+        # The collection year is the Header's Year (2025 for 2024-25), else the year its
+        # ReferenceDate (31 March) ends; when the two disagree the finding says so.
+        from_ref = None if ref is None else ref.year + (1 if ref.month >= 4 else 0)
+        if from_ref is not None and stated is not None and stated != from_ref:
+            self.staged.finding(
+                "Header",
+                "Year",
+                "SP-YEAR",
+                f"the Header's Year is {stated} ({years.label(stated)}) but its ReferenceDate "
+                f"{ref.isoformat()} ends the {years.label(from_ref)} census; SafePlan reads it "
+                f"as {years.label(self.year or stated)}: correct the Header, or give --year",
+                elem.sourceline,
+                level=Level.schema,
+                severity=Severity.warning,
+            )
+        if self.year is None:
+            self.year = stated if stated is not None else from_ref
+        self.layout = years.layout("cin_census", self.year)
+        if self.layout is not None and self.layout.elements:
+            self.nested = _NESTED | set(self.layout.elements)
+        self.staged.period = str(self.year) if self.year is not None else None
         self.staged.la = str(lea) if lea is not None else None
+
+    def check_layout(self, leaves: dict[str, str], where: str) -> None:
+        """Refuse a child recorded in another year's layout (<GenderCurrent> in a 2024-25
+        census, <Sex> in a 2023-24 one): its records would be read wrongly."""
+        lay = self.layout
+        if lay is None:
+            return
+        expected = lay.sex_field.lower()
+        for name in SEX_FIELDS:
+            if name == expected or name not in leaves:
+                continue
+            element = T["cin_child"].column(name).field
+            fits = years.sex_years("cin_census", element, {leaves[name]} - {""})
+            how = "--year" if self.override else "its Header (Year and ReferenceDate)"
+            raise refuse(
+                self.path.name,
+                "SP-LAYOUT",
+                f"the census is for {lay.label} by {how}, and from {years.label(lay.year)} "
+                f"the child's sex is recorded in <{lay.sex_field}>, but this child has "
+                f"<{element}>: this looks like {years.looks_like(fits)}. Export the census "
+                f"again in the {lay.label} layout, or check the year",
+                self.lines.get(name),
+                location=f"{where}/ChildIdentifiers",
+                field=element,
+            )
 
     def child(self, elem: Any, n: int) -> None:
         where = f"Child[{n}]"
@@ -116,6 +170,7 @@ class _Reader:
         for part in ("ChildIdentifiers", "ChildCharacteristics"):
             for box in _subs(elem, part):
                 leaves |= self.leaves(box, T["cin_child"], f"{where}/{part}")
+        self.check_layout(leaves, where)
         child = self.record(T["cin_child"], elem, leaves, where, None, None)
         for box in _subs(elem, "ChildCharacteristics"):
             for k, dis in enumerate(_subs_deep(box, "Disabilities", "Disability"), 1):
@@ -178,16 +233,18 @@ def _subs_deep(elem: Any, box: str, name: str) -> list[Any]:
     return [e for b in _subs(elem, box) for e in _subs(b, name)]
 
 
-def read_cin_census(path: Path) -> Staged:
-    """Read a CIN census XML file; raise FileRefused if it cannot be read at all."""
+def read_cin_census(path: Path, year: int | None = None) -> Staged:
+    """Read a CIN census XML file of the collection year its Header gives (or ``year``, as
+    ``--year`` overrides it); raise FileRefused if it cannot be read at all, or if it is in
+    another year's layout."""
     check_size(path)
     check_xml_prolog(path)
     with path.open("rb") as source:
-        return _read(path, source)
+        return _read(path, source, year)
 
 
-def _read(path: Path, source: BinaryIO) -> Staged:
-    reader = _Reader(path)
+def _read(path: Path, source: BinaryIO, year: int | None = None) -> Staged:
+    reader = _Reader(path, year)
     events = xml_events(source, ("{*}Header", "{*}Child"))
     n = 0
     try:

@@ -62,8 +62,18 @@ class FileRefused(Exception):
         super().__init__(str(finding))
 
 
-def refuse(file: str, rule: str, message: str, line: int | None = None) -> FileRefused:
-    return FileRefused(Finding(file, "", "", rule, message, Level.schema, Severity.fatal, line))
+def refuse(
+    file: str,
+    rule: str,
+    message: str,
+    line: int | None = None,
+    *,
+    location: str = "",
+    field: str = "",
+) -> FileRefused:
+    return FileRefused(
+        Finding(file, location, field, rule, message, Level.schema, Severity.fatal, line)
+    )
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,26 +1,34 @@
-"""From a file on disk to checked staging tables: read, validate, decide what is quarantined.
+"""From files on disk to checked staging tables: read, validate, decide what is quarantined.
 
-`check` is what both `safeplan validate` and `safeplan load` run; only `load` goes on to
-write the store.
+`check_batch` is what both `safeplan validate` and `safeplan load` run (and web uploads);
+only `load` goes on to write the store. A return made of several files is checked as a set:
+the SSDA903 CSVs of one folder (or one upload) and one collection year are staged together
+in one DuckDB before the rules run, so the rules that join one file to another (episodes or
+missing episodes to the header) run. A rule that cannot run, because a file of the set or
+the collection year is missing, is listed on each file's `Checked.not_run`, never skipped
+silently.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from safeplan.ingest import years
 from safeplan.ingest.annex_a import read_annex_a
 from safeplan.ingest.cin_census import read_cin_census
-from safeplan.ingest.findings import Finding, Severity, refuse
+from safeplan.ingest.findings import FileRefused, Finding, Severity, refuse
 from safeplan.ingest.partner import identify as identify_template
 from safeplan.ingest.partner import read_partner
-from safeplan.ingest.rules import run_rules
+from safeplan.ingest.rules import RULES, Rule, not_run, run_rules
 from safeplan.ingest.safety import check_size
 from safeplan.ingest.ssda903 import identify, read_ssda903
 from safeplan.ingest.staged import Staged
+from safeplan.ingest.staging import CIN_TABLES, S903_FILES
 from safeplan.ingest.tabular import read_header
 
 
@@ -34,6 +42,8 @@ class Checked:
     file_bytes: int
     findings: list[Finding]
     quarantined: dict[str, dict[int, list[str]]] = field(default_factory=dict)
+    not_run: list[str] = field(default_factory=list)  # "903 302: needs the Header file"
+    set_files: list[str] = field(default_factory=list)  # the files checked with it as a set
 
     @property
     def quarantine_count(self) -> int:
@@ -53,9 +63,11 @@ def file_hash(path: Path) -> str:
 
 def read_file(path: Path, year: str | None = None) -> Staged:
     """Recognise the file by its extension and contents, and read it."""
+    given = years.parse_year(year)
+    year = str(given) if given is not None else None
     suffix = path.suffix.lower()
     if suffix == ".xml":
-        return read_cin_census(path)
+        return read_cin_census(path, given)
     if suffix in (".xlsx", ".xlsm"):
         from safeplan.ingest.annex_a import open_workbook
 
@@ -81,20 +93,104 @@ def read_file(path: Path, year: str | None = None) -> Staged:
 
 
 def check(path: Path, year: str | None = None) -> Checked:
-    """Read and validate a file. Raises FileRefused if it cannot be used at all."""
-    size = check_size(path)
-    staged = read_file(path, year)
-    con = duckdb.connect(":memory:")
-    staged.to_duckdb(con)
-    findings = [*staged.findings, *run_rules(con, staged.source, _year(staged.period))]
-    checked = Checked(staged, con, file_hash(path), size, findings)
-    checked.quarantined = _quarantine(staged, findings)
+    """Read and validate one file. Raises FileRefused if it cannot be used at all."""
+    [(_, checked)] = check_batch([path], year)
+    if isinstance(checked, FileRefused):
+        raise checked
     return checked
+
+
+def _read(path: Path, year: str | None) -> tuple[Staged, int] | FileRefused:
+    try:
+        size = check_size(path)
+        return read_file(path, year), size
+    except FileRefused as exc:
+        return exc
+
+
+def check_batch(
+    paths: Iterable[Path], year: str | None = None
+) -> list[tuple[Path, Checked | FileRefused]]:
+    """Read and validate files, each return as a set: the 903 files of one collection year
+    are staged and checked together (one file of each kind to a set: a second Episodes file
+    of the same year starts another set). Each file's outcome in the order given."""
+    read = [(p, _read(p, year)) for p in paths]
+    sets: list[list[tuple[Path, Staged, int]]] = []
+    open_sets: dict[str | None, list[tuple[Path, Staged, int]]] = {}
+    for path, got in read:
+        if isinstance(got, FileRefused):
+            continue
+        staged, size = got
+        if staged.source != "ssda903":
+            sets.append([(path, staged, size)])
+            continue
+        group = open_sets.get(staged.period)
+        if group is None or staged.kind in {s.kind for _, s, _ in group}:
+            group = []
+            sets.append(group)
+            open_sets[staged.period] = group
+        group.append((path, staged, size))
+    done: dict[Path, Checked] = {}
+    for group in sets:
+        for member, checked in zip(group, _check_set(group), strict=True):
+            done[member[0]] = checked
+    return [(p, got if isinstance(got, FileRefused) else done[p]) for p, got in read]
+
+
+def _check_set(group: list[tuple[Path, Staged, int]]) -> list[Checked]:
+    """One return's files staged in one connection, its rules run once over them all."""
+    con = duckdb.connect(":memory:")
+    first = group[0][1]
+    for _, staged, _ in group:
+        staged.to_duckdb(con)
+    if first.source == "cin_census":  # a record type with no records is still in the return
+        for spec in CIN_TABLES:
+            if spec.name not in first.tables:
+                con.execute(spec.ddl())
+    year = _year(first.period)
+    found = run_rules(con, first.source, year)
+    missing = _not_run(con, first.source, year)
+    names = [path.name for path, _, _ in group]
+    out = []
+    for path, staged, size in group:
+        own = set(staged.tables)
+        findings = [*staged.findings, *(f for f in found if f.table in own)]
+        checked = Checked(staged, con, file_hash(path), size, findings)
+        checked.quarantined = _quarantine(staged, findings)
+        checked.not_run = missing
+        checked.set_files = names if len(group) > 1 else []
+        out.append(checked)
+    return out
+
+
+def _not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> list[str]:
+    """Each rule of the return that did not run here, and why, in the order of the rules: a
+    rule whose records are here but that also reads a file not sent, or needs the year."""
+    labels = {v: k for k, v in S903_FILES.items()}
+    out: dict[str, str] = {}
+    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    present = {str(r[0]) for r in rows}
+    for rule in not_run(con, source, year):
+        if rule.table not in present:
+            continue  # no records of its own to check: nothing is skipped
+        absent = [t for t in rule.tables if t not in present and t != "sp_collection"]
+        needs = [f"the {labels.get(t, t)} file" for t in absent]
+        if "sp_collection" in rule.tables and year is None:
+            needs.append("the collection year")
+        out.setdefault(rule.label, "needs " + " and ".join(needs or ["a table not staged"]))
+    if year is None:
+        for rule in _yearly(source):
+            out.setdefault(rule.label, "needs the collection year (its codes change by year)")
+    return [f"{label}: {why}" for label, why in out.items()]
 
 
 def _year(period: str | None) -> int | None:
     """The collection year (2025 for 2024-25) of a return's period, when it is one."""
     return int(period) if period and period.isdigit() else None
+
+
+def _yearly(source: str) -> list[Rule]:
+    return [r for r in RULES if r.source == source and not r.applies(None)]
 
 
 def _quarantine(staged: Staged, findings: list[Finding]) -> dict[str, dict[int, list[str]]]:

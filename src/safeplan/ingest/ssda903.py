@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from safeplan.ingest import years
 from safeplan.ingest.fields import parse_int, parse_uk_date
 from safeplan.ingest.findings import refuse
 from safeplan.ingest.staged import Parser, Staged
@@ -32,6 +33,8 @@ def identify(header: list[str], file_name: str, *, exact: bool = False) -> Stagi
 
 
 def read_ssda903(path: Path, year: str | None = None) -> Staged:
+    """Read one 903 CSV of the collection year ``year`` (``--year`` or the upload's), else
+    the year in its name or folder; refuse a file in another year's layout."""
     text, header = read_header(path)
     spec = identify(header, path.name)
     if spec is None:
@@ -44,6 +47,45 @@ def read_ssda903(path: Path, year: str | None = None) -> Staged:
         )
     label = next(k for k, v in S903_FILES.items() if v == spec.name)
     check_columns(path, header, spec, f"SSDA903 {label}")
-    staged = Staged(path, "ssda903", f"ssda903:{label.lower()}", year or year_from_path(path))
+    period = year or year_from_path(path)
+    lay = years.layout("ssda903", int(period)) if period and period.isdigit() else None
+    if lay is not None and label not in lay.files:
+        first = min(y for y, la in years.layouts()["ssda903"].items() if label in la.files)
+        raise refuse(
+            path.name,
+            "SP-LAYOUT",
+            f"this is an SSDA903 {label} file, which is part of the return from "
+            f"{years.label(first)}, not of the {lay.label} return it is given as; check the "
+            "year (in its name or folder, or --year)",
+            1,
+        )
+    staged = Staged(path, "ssda903", f"ssda903:{label.lower()}", period)
     read_rows(staged, text, spec, PARSERS)
+    if lay is not None and spec.name == "s903_header":
+        _check_sex_layout(staged, lay, year is not None)
     return staged
+
+
+def _check_sex_layout(staged: Staged, lay: years.Layout, override: bool) -> None:
+    """Refuse a Header whose SEX codes are all another year's (1/2 in a 2024-25 return):
+    every row would fail rule 101 for a file that is only in the wrong year's layout."""
+    rows = staged.tables["s903_header"].data
+    codes = {str(v).strip().upper() for v in rows["sex"] if v is not None and str(v).strip()}
+    if not codes or codes & set(lay.sex_codes):
+        return
+    fits = years.sex_years("ssda903", "SEX", codes)
+    if not fits:
+        return  # not any year's codes: rule 101 reports each row
+    first = next(i for i, v in enumerate(rows["sex"]) if v is not None and str(v).strip())
+    how = "--year" if override else "its name or folder"
+    raise refuse(
+        staged.file.name,
+        "SP-LAYOUT",
+        f"the return is for {lay.label} by {how}, whose Header codes SEX as "
+        f"{', '.join(lay.sex_codes)}, but this file codes it {', '.join(sorted(codes))}: this "
+        f"looks like {years.looks_like(fits)}. Export it again in the {lay.label} layout, "
+        "or check the year",
+        rows["_line"][first],
+        location=rows["_row"][first],
+        field="SEX",
+    )

@@ -81,7 +81,7 @@ def _cols(*specs: str) -> tuple[Column, ...]:
 
 
 # CIN census, following the element names and nesting of CIN_schema_2024.xsd (DfE CIN census
-# 2023-24 and 2024-25 specification).
+# 2023-24 specification), with the elements later years added or changed (`years`).
 CIN_TABLES: tuple[StagingTable, ...] = (
     StagingTable(
         "cin_header",
@@ -110,7 +110,8 @@ CIN_TABLES: tuple[StagingTable, ...] = (
             "UPNunknown",
             "PersonBirthDate:date",
             "ExpectedPersonBirthDate:date",
-            "GenderCurrent!",
+            "GenderCurrent",  # to 2023-24; rule 4180 says when it is missing
+            "Sex",  # from 2024-25 (N00783), in place of GenderCurrent: `years`
             "PersonDeathDate:date",
             "Ethnicity!",
         ),

@@ -28,11 +28,17 @@ import pyarrow.compute as pc
 
 from safeplan.ingest.findings import FINDING_COLUMNS, FileRefused, Finding, refuse
 from safeplan.ingest.partner import partner_tables
-from safeplan.ingest.pipeline import Checked, check
+from safeplan.ingest.pipeline import Checked, check_batch
 from safeplan.ingest.pseudonym import normalise, pseudonymise
 from safeplan.store.current import refresh_current
 from safeplan.store.db import Store
-from safeplan.store.schema import IDENTIFIERS, ROW_ID_BITS, CanonicalTable, canonical_tables
+from safeplan.store.schema import (
+    CANONICAL_VALUES,
+    IDENTIFIERS,
+    ROW_ID_BITS,
+    CanonicalTable,
+    canonical_tables,
+)
 
 FAULT_ENV = "SAFEPLAN_FAULT_KILL_AFTER"
 """Test hook: the name of a canonical table after whose insert (or of a current table after
@@ -49,6 +55,7 @@ class LoadResult:
     findings: int
     replaced: tuple[int, ...] = ()
     seconds: float = 0.0
+    not_run: tuple[str, ...] = ()  # rules of the return that could not run, and why
 
     def describe(self) -> str:
         if self.status == "unchanged":
@@ -78,6 +85,8 @@ class Prepared:
     frames: dict[str, pa.Table] = field(default_factory=dict)  # staging name → rows
     quarantine: pa.Table | None = None
     seconds: float = 0.0
+    not_run: list[str] = field(default_factory=list)  # rules that could not run, and why
+    set_files: list[str] = field(default_factory=list)  # the files checked with it as a set
 
     @property
     def quarantined(self) -> int:
@@ -103,38 +112,90 @@ def prepare(checked: Checked, key: bytes) -> Prepared:
         checked.findings,
         frames,
         _quarantine(checked, key),
+        not_run=list(checked.not_run),
+        set_files=list(checked.set_files),
     )
 
 
-def prepare_file(path: Path, year: str | None, key: bytes) -> Prepared | FileRefused:
-    """Check and prepare one file; a refusal is returned, not raised, to cross processes."""
+def prepare_batch(
+    paths: list[Path], year: str | None, key: bytes
+) -> list[tuple[Path, Prepared | FileRefused]]:
+    """Check files as sets (`check_batch`: a folder's 903 CSVs together) and prepare each;
+    a refusal is returned, not raised, to cross processes."""
     started = time.perf_counter()
+    results = check_batch(paths, year)
+    out: list[tuple[Path, Prepared | FileRefused]] = []
     try:
-        checked = check(path, year)
-    except FileRefused as exc:
-        return exc
-    try:
-        prepared = prepare(checked, key)
+        for path, checked in results:
+            out.append(
+                (path, checked if isinstance(checked, FileRefused) else prepare(checked, key))
+            )
     finally:
-        checked.close()
-    prepared.seconds = time.perf_counter() - started
+        for _, checked in results:
+            if isinstance(checked, Checked):
+                checked.close()
+    share = (time.perf_counter() - started) / max(len(paths), 1)
+    for _, prepared in out:
+        if isinstance(prepared, Prepared):
+            prepared.seconds = share
+    return out
+
+
+def prepare_file(path: Path, year: str | None, key: bytes) -> Prepared | FileRefused:
+    """Check and prepare one file on its own."""
+    [(_, prepared)] = prepare_batch([path], year, key)
     return prepared
 
 
+def batches(paths: list[Path], together: bool = False) -> list[list[Path]]:
+    """The files that are checked together: the CSVs of one folder (a 903 return is a
+    folder of CSVs), or all the CSVs when ``together`` (one upload); every other file alone.
+    In the order of each batch's first file."""
+    groups: dict[object, list[Path]] = {}
+    for path in paths:
+        key: object = path
+        if path.suffix.lower() == ".csv":
+            key = ("csv", None if together else path.parent)
+        groups.setdefault(key, []).append(path)
+    return list(groups.values())
+
+
 def prepare_files(
-    paths: list[Path], year: str | None, key: bytes, workers: int | None = None
+    paths: list[Path],
+    year: str | None,
+    key: bytes,
+    workers: int | None = None,
+    together: bool = False,
 ) -> Iterator[tuple[Path, Prepared | FileRefused]]:
-    """Prepare files in parallel (one process per core), yielding them in the given order."""
-    workers = workers or min(len(paths), os.cpu_count() or 1)
+    """Prepare files in parallel (one process per core, one batch each), yielding them in
+    the given order."""
+    order = list(paths)
+    work = batches(order, together)
+    workers = workers or min(len(work), os.cpu_count() or 1)
+    done: dict[Path, Prepared | FileRefused] = {}
     if workers <= 1:
-        for path in paths:
-            yield path, prepare_file(path, year, key)
+        results: Iterator[list[tuple[Path, Prepared | FileRefused]]] = (
+            prepare_batch(b, year, key) for b in work
+        )
+        for batch in results:
+            done.update(batch)
+            yield from _in_order(order, done)
         return
     ctx = multiprocessing.get_context("spawn")  # no inherited database handles
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        futures = [pool.submit(prepare_file, p, year, key) for p in paths]
-        for path, future in zip(paths, futures, strict=True):
-            yield path, future.result()
+        futures = [pool.submit(prepare_batch, b, year, key) for b in work]
+        for future in futures:
+            done.update(future.result())
+            yield from _in_order(order, done)
+
+
+def _in_order(
+    paths: list[Path], done: dict[Path, Prepared | FileRefused]
+) -> Iterator[tuple[Path, Prepared | FileRefused]]:
+    """Yield (and forget) the prepared files that are next in the given order."""
+    while paths and paths[0] in done:
+        path = paths.pop(0)
+        yield path, done.pop(path)
 
 
 def load_files(
@@ -144,10 +205,16 @@ def load_files(
     key: bytes,
     report: Callable[[Path, LoadResult | FileRefused], None],
     workers: int | None = None,
+    together: bool = False,
+    checked: Callable[[Path, Prepared], None] | None = None,
 ) -> int:
-    """Prepare in parallel, load in order; returns the number of files refused."""
+    """Prepare in parallel (each folder's CSVs, or with ``together`` all the CSVs, checked as
+    one set), load file by file in order; returns the number of files refused. ``checked``
+    is told of each prepared file before it loads (for the rules it could not run)."""
     refused = 0
-    for path, prepared in prepare_files(paths, year, key, workers):
+    for path, prepared in prepare_files(list(paths), year, key, workers, together):
+        if checked is not None and isinstance(prepared, Prepared):
+            checked(path, prepared)
         if isinstance(prepared, FileRefused):
             refused += 1
             report(path, prepared)
@@ -181,7 +248,15 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
             [prepared.file_hash],
         )
         if done:
-            return LoadResult(prepared.file, int(done[0][0]), "unchanged", 0, 0, 0)
+            return LoadResult(
+                prepared.file,
+                int(done[0][0]),
+                "unchanged",
+                0,
+                0,
+                0,
+                not_run=tuple(prepared.not_run),
+            )
         load_id = int(store.query("SELECT coalesce(max(load_id), 0) + 1 FROM sp_loads")[0][0])
         replaced, emptied = _replace_older(store, prepared, load_id)
         records = 0
@@ -229,6 +304,7 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
         len(prepared.findings),
         tuple(replaced),
         seconds,
+        tuple(prepared.not_run),
     )
 
 
@@ -300,7 +376,9 @@ def _frames(checked: Checked, key: bytes, known: dict[str, CanonicalTable]) -> d
             ident, join = "c.lachildid", "LEFT JOIN cin_child c ON c._seq = s._child"
         else:
             ident, join = "NULL", ""
-        data_cols = "".join(f", s.{c} AS {n}" for c, n, _ in table.columns)
+        data_cols = "".join(
+            f", {CANONICAL_VALUES.get((name, c), f's.{c}')} AS {n}" for c, n, _ in table.columns
+        )
         sql = f"""
             SELECT s._seq, s._parent, p.pid AS person_id{data_cols},
                    s._file AS source_file, s._row AS source_row

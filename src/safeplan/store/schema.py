@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safeplan.ingest.staging import SQL_TYPES, StagingTable, all_tables
+from safeplan.ingest.years import canonical_gender_sql
 
 # staging table → canonical table (SSD names: data-to-insight/ssd-data-model)
 SSD_NAMES = {
@@ -54,6 +55,20 @@ LINEAGE = (
     ("source_hash", "VARCHAR"),
     ("source_row", "VARCHAR"),
 )
+STAGING_ONLY = {("cin_child", "sex")}
+"""Staging columns the store does not keep as they are: the CIN census's <Sex> (2024-25 on)
+is stored in ``gendercurrent``, as the canonical gender code (`CANONICAL_VALUES`)."""
+CANONICAL_VALUES: dict[tuple[str, str], str] = {
+    # one canonical gender code (1 male, 2 female, 0 not known, 9 not specified) whatever
+    # the year's layout: GenderCurrent to 2023-24, Sex (M, F, U) from 2024-25; the 903 SEX
+    # codes 1/2 to 2023-24, M/F/U from 2024-25 (`safeplan.ingest.years`)
+    ("cin_child", "gendercurrent"): (
+        f"coalesce({canonical_gender_sql('s.sex')}, NULLIF(trim(s.gendercurrent), ''))"
+    ),
+    ("s903_header", "sex"): canonical_gender_sql("s.sex"),
+    ("s903_uasc", "sex"): canonical_gender_sql("s.sex"),
+}
+"""Staging table and column → the SQL (over the staging row ``s``) of its canonical value."""
 RESERVED = {"record_id", "parent_id", "person_id", *(n for n, _ in LINEAGE)}  # a source's own
 # column with one of these names is stored as source_<name>
 ROW_ID_BITS = 32  # record_id = load_id << 32 | _seq: unique across loads, stable within one
@@ -83,7 +98,7 @@ def canonical_for(spec: StagingTable) -> CanonicalTable:
     keep = tuple(
         (c.name, f"source_{c.name}" if c.name in RESERVED else c.name, SQL_TYPES[c.type])
         for c in spec.columns
-        if c.name != ident and c.name not in DROPPED
+        if c.name != ident and c.name not in DROPPED and (spec.name, c.name) not in STAGING_ONLY
     )
     return CanonicalTable(name, spec, ident, keep)
 

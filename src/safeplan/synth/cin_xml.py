@@ -13,12 +13,16 @@ from typing import Any
 
 from lxml import etree
 
+from safeplan.ingest import years
 from safeplan.synth import params as P
 from safeplan.synth.population import Child, Referral, year_bounds
 
 # The DfE counts previous plans from 0 (rule 8730 refuses only a missing or negative count);
 # the vendored schema is corrected to match (see its NumberOfPreviousCPP comment).
 MIN_PREVIOUS_CPP = 0
+
+
+SEX_CODES = {"1": "M", "2": "F", "0": "U", "9": "U"}  # GenderCurrent → Sex (2024-25 on)
 
 
 def _d(day: date) -> str:
@@ -51,7 +55,11 @@ def child_element(child: Child, year: int) -> etree._Element | None:
     else:
         _sub(ids, "UPNunknown", "UN1")
     _sub(ids, "PersonBirthDate", _d(child.dob))
-    _sub(ids, "GenderCurrent", child.sex)
+    lay = years.layout("cin_census", year)
+    if lay is not None and lay.sex_field == "Sex":  # 2024-25 on: <Sex> M, F, U (N00783)
+        _sub(ids, "Sex", SEX_CODES[child.sex])
+    else:
+        _sub(ids, "GenderCurrent", child.sex)
     chars = etree.SubElement(el, "ChildCharacteristics")
     _sub(chars, "Ethnicity", child.ethnicity)
     dis = etree.SubElement(chars, "Disabilities")

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from safeplan.ingest import years
 from safeplan.synth.population import CarePeriod, Child, birthday, year_bounds
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -52,6 +53,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("CHILD", "DOB", "SEX", "DUC"),
 }
+# Placement types the DfE deleted, as written from the year they went (2025-26: H5, P2 and
+# Z1 deleted, K3 and Z11-Z14 in use; `safeplan.ingest.years`): the same placement is written
+# in each year's own codes, as a council's system would export it.
+PLACE_FROM: dict[int, dict[str, str]] = {2026: {"H5": "K3", "P2": "K3", "Z1": "Z14"}}
+NO_PROVIDER_FROM_2026 = ("Z11", "Z12", "Z13", "Z14")
+
+
+def _place(year: int, place: str, provider: str) -> tuple[str, str]:
+    for first, renamed in sorted(PLACE_FROM.items()):
+        if year >= first and place in renamed:
+            place = renamed[place]
+    if place in NO_PROVIDER_FROM_2026:
+        provider = ""
+    return place, provider
+
+
 # The spec's table for each file, for tests and readers: file stem -> column_map key.
 SPEC_TABLES = {
     "header": "Header",
@@ -113,6 +130,8 @@ class S903Writers:
         dob = dmy(child.dob)
         if periods:
             sex = child.sex if child.sex in ("1", "2") else "1"
+            if "M" in years.layout("ssda903", year).sex_codes:  # type: ignore[union-attr]
+                sex = {"1": "M", "2": "F"}[sex]  # 2024-25 on: SEX coded M, F, U
             upn = child.upn if child.age_on(end) >= 4 else "UN1"
             mother = ("1" if child.mother else "0") if child.sex == "2" else ""
             mc_dob = dmy(child.child_dob) if child.mother else ""
@@ -132,8 +151,7 @@ class S903Writers:
                         ep.rne,
                         ep.legal_status,
                         period.need,
-                        ep.place,
-                        ep.provider,
+                        *_place(year, ep.place, ep.provider),
                         dmy(ep_end),
                         ep.rec if ep_end else "",
                         ep.change_reason if ep_end else "",

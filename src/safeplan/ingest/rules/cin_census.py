@@ -18,11 +18,13 @@ import re
 from functools import cache
 from importlib.resources import files
 
+from safeplan.ingest import years
 from safeplan.ingest.findings import Level, Severity
 from safeplan.ingest.rules.base import Rule, blank, not_in_codes
 
 SOURCE = "cin_census"
 D2I = "data-to-insight/csc-validator-be-cin cin_validator/rules/cin2022_23/rule_{code}.py"
+D2I_2025 = "data-to-insight/csc-validator-be-cin cin_validator/rules/cin2024_25/rule_{code}.py"
 BRISTOL = "the Bristol CIN import-export validation script (rule {code})"
 
 # The census year: ReferenceDate (31 March) and the 1 April a year before it.
@@ -57,14 +59,20 @@ def _rule(
     requires: tuple[str, ...] = (),
     wording: str = D2I,
     note: str = "",
+    since: int | None = None,
+    until: int | None = None,
 ) -> Rule:
+    first = since or 2024
     reference = (
-        f"DfE Children in need census 2023 to 2024: validation rules, rule {code}; "
+        f"DfE Children in need census {first - 1} to {first}: validation rules, rule {code}; "
         f"wording as in {wording.format(code=code)}"
     )
     if note:
         reference += f"; {note}"
-    return Rule(code, SOURCE, table, field, message, level, severity, sql, reference, requires)
+    return Rule(
+        code, SOURCE, table, field, message, level, severity, sql, reference, requires,
+        since, until,
+    )  # fmt: skip
 
 
 F, R = Level.field, Level.record
@@ -131,6 +139,20 @@ def build() -> tuple[Rule, ...]:
             "SELECT _seq FROM cin_child WHERE "
             + not_in_codes("gendercurrent", _codes("gendertype"), blank_allowed=False),
             note="checks the value is present and one of the schema's gender codes",
+            until=2024,
+        ),
+        _rule(
+            "4180",
+            "cin_child",
+            "Sex",
+            "Sex must be provided and equal M, F, or U",
+            F,
+            E,
+            "SELECT _seq FROM cin_child WHERE "
+            + not_in_codes("sex", years.CIN_SEX, blank_allowed=False),
+            wording=D2I_2025,
+            note="from 2024-25 <Sex> (N00783) replaces <GenderCurrent>",
+            since=2025,
         ),
         _rule(
             "8750",
@@ -142,6 +164,20 @@ def build() -> tuple[Rule, ...]:
             "SELECT _seq FROM cin_child WHERE personbirthdate IS NULL "
             "AND expectedpersonbirthdate IS NOT NULL "
             "AND NULLIF(trim(gendercurrent), '') IS DISTINCT FROM '0'",
+            until=2024,
+        ),
+        _rule(
+            "8750",
+            "cin_child",
+            "Sex",
+            "Sex must equal U for an unborn child",
+            R,
+            W,
+            "SELECT _seq FROM cin_child WHERE personbirthdate IS NULL "
+            "AND expectedpersonbirthdate IS NOT NULL "
+            "AND NULLIF(trim(sex), '') IS DISTINCT FROM 'U'",
+            wording=D2I_2025,
+            since=2025,
         ),
         _rule(
             "4220",

@@ -15,6 +15,7 @@ period (e.g. 571, 357) are not here; they need the year from the upload.
 
 from __future__ import annotations
 
+from safeplan.ingest import years
 from safeplan.ingest.findings import Level, Severity
 from safeplan.ingest.rules.base import Rule, not_in_codes
 from safeplan.ingest.staging import all_tables
@@ -38,6 +39,8 @@ def _rule(
     *,
     requires: tuple[str, ...] = (),
     note: str = "",
+    since: int | None = None,
+    until: int | None = None,
 ) -> Rule:
     if code.startswith("INT"):
         reference = (
@@ -45,13 +48,17 @@ def _rule(
             f"{D2I.format(code=code)} (a data-to-insight code, not a numbered DfE rule)"
         )
     else:
+        first = since or 2024
         reference = (
-            f"DfE SSDA903 2023 to 2024: validation rules, rule {code}; "
+            f"DfE SSDA903 {first - 1} to {first}: validation rules, rule {code}; "
             f"wording as in {D2I.format(code=code)}"
         )
     if note:
         reference += f"; {note}"
-    return Rule(code, SOURCE, table, field, message, level, severity, sql, reference, requires)
+    return Rule(
+        code, SOURCE, table, field, message, level, severity, sql, reference, requires,
+        since, until,
+    )  # fmt: skip
 
 
 def _codes(table: str, column: str) -> tuple[str, ...]:
@@ -59,21 +66,65 @@ def _codes(table: str, column: str) -> tuple[str, ...]:
 
 
 def _code_rule(
-    code: str, table: str, field: str, message: str, severity: Severity, *, blank_ok: bool
+    code: str,
+    table: str,
+    field: str,
+    message: str,
+    severity: Severity,
+    *,
+    blank_ok: bool,
+    codes: tuple[str, ...] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    note: str = "",
 ) -> Rule:
     """A code-list rule; blank passes only where the spec says the field can be blank."""
     column = field.lower()
-    condition = not_in_codes(column, _codes(table, column), blank_allowed=blank_ok)
-    return _rule(
-        code, table, field, message, F, severity, f"SELECT _seq FROM {table} WHERE {condition}"
-    )
+    listed = codes if codes is not None else _codes(table, column)
+    condition = not_in_codes(column, listed, blank_allowed=blank_ok)
+    sql = f"SELECT _seq FROM {table} WHERE {condition}"
+    return _rule(code, table, field, message, F, severity, sql, since=since, until=until, note=note)
+
+
+def _by_year(
+    code: str, table: str, field: str, message: str, severity: Severity, *, blank_ok: bool
+) -> tuple[Rule, ...]:
+    """A code rule once per run of collection years with the same code list
+    (``safeplan.ingest.years``), each in force for its years only."""
+    column = field.lower()
+    runs: list[tuple[int, int, tuple[str, ...]]] = []
+    for year, lay in years.layouts()[SOURCE].items():
+        listed = lay.sex_codes if column == "sex" else lay.code_list(table, column)
+        if listed is None:
+            listed = _codes(table, column)
+        if runs and runs[-1][2] == listed:
+            runs[-1] = (runs[-1][0], year, listed)
+        else:
+            runs.append((year, year, listed))
+    out = []
+    for i, (first, last, listed) in enumerate(runs):
+        out.append(
+            _code_rule(
+                code,
+                table,
+                field,
+                message,
+                severity,
+                blank_ok=blank_ok,
+                codes=listed,
+                since=None if i == 0 else first,
+                until=None if i == len(runs) - 1 else last,
+                note=f"codes of {years.label(first)} to {years.label(last)}: " + ", ".join(listed),
+            )
+        )
+    return tuple(out)
 
 
 def build() -> tuple[Rule, ...]:
     """The SSDA903 rules, by file."""
     return (
         # Header
-        _code_rule("101", "s903_header", "SEX", "Gender code is not valid.", E, blank_ok=False),
+        *_by_year("101", "s903_header", "SEX", "Gender code is not valid.", E, blank_ok=False),
         _rule(
             "102",
             "s903_header",
@@ -138,7 +189,7 @@ def build() -> tuple[Rule, ...]:
             W,
             blank_ok=False,
         ),
-        _code_rule(
+        *_by_year(
             "146",
             "s903_episodes",
             "PLACE",

@@ -1,5 +1,6 @@
 """Receiving uploaded files: the same checks and the same atomic, once-only load as
-``safeplan load`` (``store.load.load_files``), file by file.
+``safeplan load`` (``store.load.load_files``), file by file; the CSVs of one upload are
+checked together as one return (a 903 return's files, so its cross-file rules run).
 
 Why it is safe to take files from a browser: each file is written under a name we make (the
 sender's name kept only for its kind and year), read by the same hardened readers as the
@@ -23,7 +24,7 @@ from typing import Any, Protocol
 from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused, Finding, Level, Severity
 from safeplan.store.db import Store, write_when_free
-from safeplan.store.load import LoadResult, load_files
+from safeplan.store.load import LoadResult, Prepared, load_files
 from safeplan.web.accounts.loads import store_rows
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Outcome:
     findings: int = 0
     replaced: list[int] = field(default_factory=list)
     message: str = ""  # why a file was refused, naming the place and the rule
+    not_run: list[str] = field(default_factory=list)  # rules that could not run, and why
+    set_files: list[str] = field(default_factory=list)  # the files checked with it as a set
 
     def as_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,13 +97,19 @@ def receive(files: list[Received], year: str | None = None) -> list[Outcome]:
 
 def _load(paths: list[Path], year: str | None) -> list[Outcome]:
     outcomes: dict[Path, Outcome] = {}
+    sets: dict[Path, list[str]] = {}
 
     def report(path: Path, done: LoadResult | FileRefused) -> None:
-        outcomes[path] = _outcome(path.name, done)
+        outcomes[path] = _outcome(path.name, done, sets.get(path, []))
+
+    def checked(path: Path, prepared: Prepared) -> None:
+        sets[path] = prepared.set_files
 
     def load(store: Store) -> None:  # each file is its own transaction: resume where it was
         waiting = [p for p in paths if p not in outcomes]
-        load_files(store, waiting, year, settings().key(), report, workers=1)
+        load_files(
+            store, waiting, year, settings().key(), report, 1, together=True, checked=checked
+        )
 
     with _lock:
         write_when_free(settings().store_url, load, BUSY_RETRIES, 1.0)
@@ -109,7 +118,7 @@ def _load(paths: list[Path], year: str | None) -> list[Outcome]:
     return [outcomes[p] for p in paths]
 
 
-def _outcome(name: str, done: LoadResult | FileRefused) -> Outcome:
+def _outcome(name: str, done: LoadResult | FileRefused, set_files: list[str]) -> Outcome:
     if isinstance(done, FileRefused):
         finding = done.finding
         return Outcome(name, "refused", message=str(finding).removeprefix(f"{finding.file}: "))
@@ -121,6 +130,8 @@ def _outcome(name: str, done: LoadResult | FileRefused) -> Outcome:
         done.quarantined,
         done.findings,
         list(done.replaced),
+        not_run=list(done.not_run),
+        set_files=set_files,
     )
 
 
