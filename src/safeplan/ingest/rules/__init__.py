@@ -8,15 +8,32 @@ lines a reviewer can compare with the DfE's rule text.
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from safeplan.ingest.findings import Finding
-from safeplan.ingest.rules import cin_census, ssda903
-from safeplan.ingest.rules.base import Rule
+from safeplan.ingest.rules import (
+    cin_assessments,
+    cin_census,
+    cin_children,
+    cin_protection,
+    cin_referrals,
+    ssda903,
+)
+from safeplan.ingest.rules.base import WORKING_DAYS, Rule
+from safeplan.measures.calendar import bank_holidays
 
 __all__ = ["COLLECTION", "RULES", "Rule", "not_run", "rules_for", "rules_markdown", "run_rules"]
 
-RULES: tuple[Rule, ...] = (*cin_census.RULES, *ssda903.RULES)
+RULES: tuple[Rule, ...] = (
+    *cin_census.RULES,
+    *cin_children.RULES,
+    *cin_referrals.RULES,
+    *cin_assessments.RULES,
+    *cin_protection.RULES,
+    *ssda903.RULES,
+)
 
 
 COLLECTION = "sp_collection"
@@ -48,13 +65,26 @@ def offending_rows(
 
 
 def stage_collection(con: duckdb.DuckDBPyConnection, year: int | None) -> None:
-    """The collection year's dates as ``sp_collection``, for rules that compare with them."""
+    """The collection year's dates as ``sp_collection``, for rules that compare with them,
+    and the working days around it as ``sp_working_day`` (two years before it to one after),
+    for the DfE's "minus 45 working days" rules."""
     con.execute(f"DROP TABLE IF EXISTS {COLLECTION}")
+    con.execute(f"DROP TABLE IF EXISTS {WORKING_DAYS}")
     if year is not None:
         con.execute(
             f"CREATE TABLE {COLLECTION} AS SELECT ?::INTEGER AS year, "
             "make_date(? - 1, 4, 1) AS start_date, make_date(?, 3, 31) AS end_date",
             [year, year, year],
+        )
+        first, last = date(year - 3, 1, 1), date(year + 1, 12, 31)
+        # The bank holidays from the project's calendar; the days and counts in SQL (fast).
+        holidays = sorted(bank_holidays(first.year, last.year))
+        con.execute(
+            f"CREATE TABLE {WORKING_DAYS} AS SELECT day, CAST(sum(CASE WHEN isodow(day) < 6 "
+            "AND NOT list_contains(?, day) THEN 1 ELSE 0 END) OVER (ORDER BY day) AS INTEGER) "
+            "AS n FROM (SELECT CAST(unnest(generate_series(?::DATE, ?::DATE, INTERVAL 1 DAY)) "
+            "AS DATE) AS day)",
+            [holidays, first, last],
         )
 
 

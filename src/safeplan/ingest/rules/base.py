@@ -68,3 +68,25 @@ def not_in_codes(column: str, codes: tuple[str, ...], *, blank_allowed: bool) ->
     if blank_allowed:
         return f"({value} IS NOT NULL AND {value} NOT IN ({listed}))"
     return f"({value} IS NULL OR {value} NOT IN ({listed}))"
+
+
+WORKING_DAYS = "sp_working_day"
+"""Every calendar day around the collection year with ``n``, the working days (England and
+Wales: weekdays that are not bank holidays) counted up to it, staged with ``sp_collection``
+from the project's calendar (`safeplan.measures.calendar`)."""
+
+
+def working_days_before(day: str, count: int) -> str:
+    """SQL for the working day ``count`` working days before ``day`` (an SQL date), counting
+    back from the day before it, as the DfE's "<ReferenceDate> minus 45 working days" does:
+    one working day before a Monday is the Friday (bank holidays skipped)."""
+    return (
+        f"(SELECT min(w.day) FROM {WORKING_DAYS} AS w WHERE w.n = "
+        f"(SELECT v.n FROM {WORKING_DAYS} AS v WHERE v.day = CAST({day} - INTERVAL 1 DAY AS DATE))"
+        f" - {count} + 1)"
+    )
+
+
+def weekend(column: str) -> str:
+    """SQL: the date falls on a Saturday or a Sunday."""
+    return f"isodow({column}) IN (6, 7)"

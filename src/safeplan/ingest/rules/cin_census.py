@@ -62,22 +62,44 @@ def _rule(
     since: int | None = None,
     until: int | None = None,
 ) -> Rule:
-    first = since or 2024
+    """A CIN census rule citing the DfE rule sheet of the year it was added or last changed
+    in (2023-24 for the rules every year shares) and the transcription its wording follows."""
+    year = since or until or 2024
+    folder = "cin2022_23" if since is None else f"cin{since - 1}_{since % 100:02d}"
     reference = (
-        f"DfE Children in need census {first - 1} to {first}: validation rules, rule {code}; "
-        f"wording as in {wording.format(code=code)}"
+        f"DfE Children in need census {year - 1} to {year}: validation rules, rule {code}; "
+        f"wording as in {wording.format(code=code).replace('cin2022_23', folder)}"
     )
     if note:
         reference += f"; {note}"
     return Rule(
-        code, SOURCE, table, field, message, level, severity, sql, reference, requires,
-        since, until,
-    )  # fmt: skip
+        code,
+        SOURCE,
+        table,
+        field,
+        message,
+        level,
+        severity,
+        sql,
+        reference,
+        requires,
+        since,
+        until,
+    )
+
+
+cin_rule = _rule
+"""The CIN rule factory, shared by the CIN rule modules (cin_children, cin_referrals, ...)."""
 
 
 F, R = Level.field, Level.record
-E, W = Severity.error, Severity.warning
+E, W, Q = Severity.error, Severity.warning, Severity.query
 HDR = ("cin_header",)
+
+
+def codes(type_name: str) -> tuple[str, ...]:
+    """The codes of one of the vendored schema's enumerated types."""
+    return xsd_codes()[type_name]
 
 
 def _codes(type_name: str) -> tuple[str, ...]:
@@ -199,7 +221,9 @@ def build() -> tuple[Rule, ...]:
             "SELECT _seq FROM cin_disability WHERE "
             + not_in_codes("disability", _codes("disabilitytype"), blank_allowed=False),
             note="checked per Disability value; a child with no Disability element at all is "
-            "left to the schema check",
+            "left to the schema check. The data-to-insight rule checks only children with a "
+            "ReferralNFA written 'false' or '0', so an invalid code on a child whose flag is "
+            "'FALSE' (valid in the schema) is missed",
         ),
         _rule(
             "8590",
@@ -583,10 +607,11 @@ def build() -> tuple[Rule, ...]:
             "This child is showing more than one open Child Protection plan, i.e. with no End Date",
             R,
             E,
-            "SELECT _seq FROM (SELECT _seq, count(*) OVER (PARTITION BY _parent) AS n "
+            "SELECT _seq FROM (SELECT _seq, count(*) OVER (PARTITION BY _child) AS n "
             "FROM cin_cpp WHERE cppenddate IS NULL) WHERE n > 1",
             wording=BRISTOL,
-            note="counted within one CINdetails, as that script does",
+            note="counted per child, as the DfE message says; the data-to-insight rule "
+            "counts open plans per plan (LAchildID and CPPID), so it can never fire",
         ),
         _rule(
             "8940",
