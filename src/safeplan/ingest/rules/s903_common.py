@@ -73,8 +73,14 @@ def rule(
 
 
 def text(column: str) -> str:
-    """A code or identifier as the rules compare it: trimmed, blank as NULL."""
+    """An identifier as the rules compare it: trimmed, blank as NULL."""
     return f"NULLIF(trim({column}), '')"
+
+
+def code(column: str) -> str:
+    """A code as the rules compare it: trimmed, upper-cased, blank as NULL (a code in the
+    wrong case is the code-list rules' finding, not a reason to misread the record)."""
+    return f"NULLIF(upper(trim({column})), '')"
 
 
 def codes(*values: str) -> str:
@@ -93,16 +99,16 @@ FEMALE = "sex IN ('2', 'F')"  # 1/2 to 2023-24; M/F from the 2024-25 collection
 MALE = "sex IN ('1', 'M')"
 
 HEADER = (
-    f"SELECT _seq, {text('child')} AS child, {text('sex')} AS sex, dob, "
-    f"{text('upn')} AS upn, {text('mother')} AS mother, mc_dob FROM s903_header"
+    f"SELECT _seq, {text('child')} AS child, {code('sex')} AS sex, dob, "
+    f"{code('upn')} AS upn, {code('mother')} AS mother, mc_dob FROM s903_header"
 )
 """The Header with its codes normalised."""
 
 EPISODES = (
-    f"SELECT _seq, {text('child')} AS child, decom, dec, {text('rne')} AS rne, "
-    f"{text('ls')} AS ls, {text('cin')} AS cin, {text('place')} AS place, "
-    f"{text('place_provider')} AS provider, {text('rec')} AS rec, "
-    f"{text('reason_place_change')} AS rpc, {postcode('home_post')} AS home_post, "
+    f"SELECT _seq, {text('child')} AS child, decom, dec, {code('rne')} AS rne, "
+    f"{code('ls')} AS ls, {code('cin')} AS cin, {code('place')} AS place, "
+    f"{code('place_provider')} AS provider, {code('rec')} AS rec, "
+    f"{code('reason_place_change')} AS rpc, {postcode('home_post')} AS home_post, "
     f"{postcode('pl_post')} AS pl_post, {text('urn')} AS urn FROM s903_episodes"
 )
 """The Episodes with codes normalised (PLACE_PROVIDER as ``provider``,

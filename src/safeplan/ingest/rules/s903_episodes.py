@@ -121,6 +121,13 @@ def _urn_not_needed(places: tuple[str, ...], since: int | None, until: int | Non
 NO_URN = ("P1", "P3", "R1", "R2", "R5", *TEMPORARY)
 NO_PROVIDER_2026 = ("Z11", "Z12", "Z13", "Z14")
 CEASED_LOOKED_AFTER = "rec IS NOT NULL AND rec <> 'X1'"
+PROVIDERS = codes("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
+PROVIDED = (
+    f"SELECT _seq FROM {T} WHERE NULLIF(trim(place_provider), '') IS NOT NULL AND "
+    f"(trim(place_provider) NOT IN {PROVIDERS} OR upper(trim(place)) IN "
+)
+"""PLACE_PROVIDER given, and not a code as written (178 flags a code in the wrong case) or
+given for a placement that has no provider: the list follows."""
 
 
 def build() -> tuple[Rule, ...]:
@@ -575,9 +582,7 @@ def build() -> tuple[Rule, ...]:
             T,
             "PLACE_PROVIDER",
             "Placement provider code is not a valid code.",
-            f"{ALL} WHERE provider IS NOT NULL AND (provider NOT IN "
-            f"{codes('PR0', 'PR1', 'PR2', 'PR3', 'PR4', 'PR5')} "
-            f"OR place IN {codes(*TEMPORARY, 'Z1')})",
+            f"{PROVIDED}{codes(*TEMPORARY, 'Z1')})",
             level=F,
             until=2025,
         ),
@@ -586,9 +591,7 @@ def build() -> tuple[Rule, ...]:
             T,
             "PLACE_PROVIDER",
             "Placement provider code is not a valid code.",
-            f"{ALL} WHERE provider IS NOT NULL AND (provider NOT IN "
-            f"{codes('PR0', 'PR1', 'PR2', 'PR3', 'PR4', 'PR5')} "
-            f"OR place IN {codes('T0', 'T1', 'T2', 'T3', *NO_PROVIDER_2026)})",
+            f"{PROVIDED}{codes('T0', 'T1', 'T2', 'T3', *NO_PROVIDER_2026)})",
             level=F,
             since=2026,
         ),
@@ -622,7 +625,8 @@ def build() -> tuple[Rule, ...]:
             T,
             "PLACE",
             "Placement type 'P2' is not a valid placement type from 28 October 2023.",
-            f"{ALL} WHERE place = 'P2' AND decom >= DATE '2023-10-28'",
+            f"{ALL} WHERE place = 'P2' AND (dec IS NULL OR dec > DATE '2023-10-28')",
+            note="a P2 placement open after 28 October 2023",
             since=2024,
             until=2024,
         ),

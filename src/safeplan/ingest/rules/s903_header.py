@@ -19,13 +19,13 @@ ALL = f"SELECT _seq FROM ({HEADER}) AS h"
 YEAR = "CROSS JOIN sp_collection AS c"
 LOOKED_AFTER = (
     "SELECT trim(child) FROM s903_episodes WHERE child IS NOT NULL "
-    "AND coalesce(trim(ls), '') NOT IN ('V3', 'V4')"
+    "AND coalesce(upper(trim(ls)), '') NOT IN ('V3', 'V4')"
 )
 """Children with an episode other than short breaks (V3, V4)."""
 
 IN_YEAR = (
     "SELECT trim(e.child) FROM s903_episodes AS e, sp_collection AS y WHERE e.child IS NOT "
-    "NULL AND coalesce(trim(e.ls), '') NOT IN ('V3', 'V4') AND e.decom <= y.end_date "
+    "NULL AND coalesce(upper(trim(e.ls)), '') NOT IN ('V3', 'V4') AND e.decom <= y.end_date "
     "AND (e.dec IS NULL OR e.dec >= y.start_date)"
 )
 """Children looked after (other than short breaks) at some time in the collection year."""
@@ -163,10 +163,11 @@ def build() -> tuple[Rule, ...]:
             "Date of birth of the first child is beyond the end of this reporting year or the "
             "date the child ceased to be looked after.",
             f"SELECT h._seq FROM ({HEADER}) AS h {YEAR} WHERE h.mc_dob > c.end_date OR "
-            "h.mc_dob > (SELECT arg_max(e.dec, e.decom) FROM s903_episodes AS e "
-            "WHERE trim(e.child) = h.child)",
-            note="against the end of the child's last episode, when it has ended (the "
-            "validator takes the last ended episode even when a later one is open)",
+            "h.mc_dob > (SELECT max(e.dec) FROM s903_episodes AS e WHERE trim(e.child) = "
+            "h.child HAVING count(*) = count(e.dec))",
+            note="against the date the child ceased to be looked after, when every episode "
+            "has ended (the validator takes the last ended episode even when a later one is "
+            "open)",
         ),
         rule(
             "628",
