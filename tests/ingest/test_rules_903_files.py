@@ -56,6 +56,12 @@ BASE: Rows = {
     "s903_uasc": [
         {"child": "A3", "dob": D("2006-06-01"), "sex": "2", "duc": D("2023-09-01")},
     ],
+    "s903_prev_perm": [
+        {"child": "A1", "dob": D("2010-05-01"), "prev_perm": "Z1"},
+        {"child": "A2", "dob": D("2008-01-01"), "prev_perm": "Z1"},
+        {"child": "A3", "dob": D("2006-06-01"), "prev_perm": "P1", "la_perm": "E06000047",
+         "date_perm": D("2015-01-01")},
+    ],
     "s903_social_worker": [
         {"child": "A1", "dob": D("2010-05-01"), "sw_id": "SW100", "sw_decom": D("2022-11-01"),
          "sw_dec": D("2023-04-09"), "sw_reason": "MANAGE"},
@@ -233,6 +239,54 @@ CASES: dict[str, Case] = {
     "392d": ([ep(3, pl_post="'DH4 4DD'")], {3}),
     "210": ([hd(1, upn="'UN4'")], {2}),
     "607": ([hd(2, mother="NULL")], {3}),
+    "336": ([ep(1, place="'R1'"), ep(2, place="'A4'")], {2}),
+    "390": ([ep(3, rec="'E11'")], {3}),
+    "408": ([ep(3, place="'A5'")], {3}),
+    "516": ([ep(3, rec="'E45'")], {3}),
+    "551": ([ep(2, place="'A3'")], {2}),
+    "558": (
+        [
+            ep(3, place="'A4'", rec="'E11'"),
+            *(
+                ins(
+                    "s903_placed_adoption",
+                    n,
+                    child="'A2'",
+                    date_placed=at(f"2023-0{n}-01"),
+                    date_placed_ceased=at(f"2023-0{n}-15"),
+                    reason_placed_ceased="'RD1'",
+                )
+                for n in (6, 7)
+            ),
+        ],
+        {3},
+    ),
+    "580": (
+        [
+            hd(2, dob=at("2005-12-01")),
+            ins(
+                "s903_missing",
+                1,
+                child="'A2'",
+                dob=at("2005-12-01"),
+                missing="'M'",
+                mis_start=at("2023-11-20"),
+                mis_end=at("2023-12-01"),
+            ),
+        ],
+        {3},
+    ),
+    "582": (
+        [
+            ep(3, place="'A4'", rec="'E11'"),
+            ins(
+                "s903_ad1", 1, child="'A2'", date_int=at("2023-06-01"), date_match=at("2023-12-01")
+            ),
+        ],
+        {3},
+    ),
+    "630": (["UPDATE s903_prev_perm SET date_perm = NULL WHERE _seq = 3"], {4}),
+    "199": ([ep(1, rec="'E11'")], {2}),
     "SW01STG1@2024": (["DELETE FROM s903_social_worker WHERE _seq = 3"], {4}),
     # Header
     "165": ([hd(1, mother="'0'")], {1}),

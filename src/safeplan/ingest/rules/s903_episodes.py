@@ -118,6 +118,8 @@ def _urn_not_needed(places: tuple[str, ...], since: int | None, until: int | Non
     )
 
 
+ADOPTION = ("A3", "A4", "A5", "A6")
+FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
 NO_URN = ("P1", "P3", "R1", "R2", "R5", *TEMPORARY)
 NO_PROVIDER_2026 = ("Z11", "Z12", "Z13", "Z14")
 CEASED_LOOKED_AFTER = "rec IS NOT NULL AND rec <> 'X1'"
@@ -730,6 +732,110 @@ def build() -> tuple[Rule, ...]:
             f"{WITH_HEADER} {YEAR} WHERE e.dec BETWEEN c.start_date AND c.end_date AND "
             "e.rec IS NOT NULL AND e.rec <> 'X1' AND coalesce(e.ls, '') NOT IN "
             f"('V3', 'V4') AND h.{FEMALE} AND h.mother IS NULL",
+        ),
+        rule(
+            "336",
+            T,
+            "PLACE",
+            "Child does not have a foster placement immediately prior to being placed for "
+            "adoption.",
+            f"{SEQ} WHERE place IN ('A3', 'A4') AND prev_seq IS NOT NULL AND "
+            f"coalesce(prev_place, '') NOT IN {codes(*ADOPTION, *FOSTER)}",
+        ),
+        rule(
+            "390",
+            T,
+            "REC",
+            "Reason episode ceased is adopted but child has not been previously placed for "
+            "adoption.",
+            f"{ALL} WHERE rec IN ('E11', 'E12') AND coalesce(place, '') NOT IN {codes(*ADOPTION)}",
+        ),
+        rule(
+            "408",
+            T,
+            "LS",
+            "Child is placed for adoption with a placement order, but no placement order has "
+            "been recorded.",
+            f"{ALL} WHERE place IN ('A5', 'A6') AND ls IS DISTINCT FROM 'E1'",
+        ),
+        rule(
+            "516",
+            T,
+            "REC",
+            "The episode data submitted for this child does not show that he/she was with "
+            "their former foster carer(s) during the year.If the code in the reason episode "
+            "ceased is E45 or E46 the child must have a placement code of U1 to U6.",
+            f"{ALL} WHERE rec IN ('E45', 'E46') AND coalesce(place, '') NOT IN {codes(*FOSTER)}",
+        ),
+        rule(
+            "551",
+            T,
+            "PLACE",
+            "Child has been placed for adoption but there is no date of the decision that the "
+            "child should be placed for adoption.",
+            f"{ALL} WHERE place IN {codes(*ADOPTION)} AND NOT EXISTS (SELECT 1 FROM "
+            "s903_placed_adoption AS p WHERE trim(p.child) = e.child AND p.date_placed IS NOT "
+            "NULL)",
+        ),
+        rule(
+            "558",
+            T,
+            "REC",
+            "If a child has been adopted, then the decision to place them for adoption has not "
+            "been disrupted and the date of the decision that a child should no longer be "
+            "placed for adoption should be left blank.",
+            f"{ALL} WHERE rec IN ('E11', 'E12') AND (SELECT count(p.date_placed_ceased) FROM "
+            "s903_placed_adoption AS p WHERE trim(p.child) = e.child) > 1 AND NOT EXISTS "
+            "(SELECT 1 FROM s903_placed_adoption AS p WHERE trim(p.child) = e.child AND "
+            "p.date_placed_ceased IS NULL)",
+            note="as the DfE words it: more than one decision that the adopted child should "
+            "no longer be placed, and none left open",
+        ),
+        rule(
+            "580",
+            T,
+            "REC",
+            "Child is missing when cease being looked after but reason episode ceased not 'E8'.",
+            f"{ALL} WHERE dec IS NOT NULL AND rec IS DISTINCT FROM 'E8' AND EXISTS (SELECT 1 "
+            "FROM s903_missing AS m WHERE trim(m.child) = e.child AND m.mis_end = e.dec AND "
+            "m.mis_end = m.dob + INTERVAL 18 YEAR)",
+            note="missing until the care episode ended on the 18th birthday",
+        ),
+        rule(
+            "582",
+            T,
+            "DEC",
+            "Child is showing as ceasing to be looked after due to adoption, but the date of "
+            "adoption is the same as the date reported for being matched with adopters. In "
+            "most circumstances we expect the date the child is matched with adopters to be "
+            "before the date of adoption.",
+            f"{ALL} WHERE rec IN ('E11', 'E12') AND EXISTS (SELECT 1 FROM s903_ad1 AS a WHERE "
+            "trim(a.child) = e.child AND a.date_match = e.dec)",
+            severity=W,
+        ),
+        rule(
+            "630",
+            T,
+            "RNE",
+            "Information on previous permanence option should be returned.",
+            f"SELECT e._seq FROM ({EPISODES}) AS e {YEAR} WHERE e.rne = 'S' AND e.decom >= "
+            "c.start_date AND NOT EXISTS (SELECT 1 FROM s903_prev_perm AS p WHERE "
+            "trim(p.child) = e.child AND NULLIF(trim(p.prev_perm), '') IS NOT NULL AND "
+            "(upper(trim(p.prev_perm)) = 'Z1' OR (NULLIF(trim(p.la_perm), '') IS NOT NULL "
+            "AND p.date_perm IS NOT NULL)))",
+            note="a child who started to be looked after in the year needs a PrevPerm row: "
+            "PREV_PERM, and LA_PERM and DATE_PERM unless it is Z1",
+        ),
+        rule(
+            "199",
+            T,
+            "REC",
+            "Episode information shows child has been previously adopted from care. [NOTE: "
+            "This only tests the current and previous year data loaded into the tool]",
+            "SELECT _seq FROM (SELECT _seq, rec, count(*) FILTER (WHERE rec IN ('E11', 'E12')) "
+            f"OVER (PARTITION BY child ORDER BY decom, _seq) AS adoptions FROM ({ORDERED})) "
+            "WHERE adoptions > 1 OR (adoptions = 1 AND coalesce(rec, '') NOT IN ('E11', 'E12'))",
+            note="within this return (last year's episodes are not read)",
         ),
         rule(
             "SW01STG1",
