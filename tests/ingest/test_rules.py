@@ -301,7 +301,6 @@ S903_CASES: dict[str, Case] = {
     "143": (["UPDATE s903_episodes SET rne = 'X' WHERE _seq = 1"], {1}),
     "144": (["UPDATE s903_episodes SET ls = NULL WHERE _seq = 1"], {1}),
     "145": (["UPDATE s903_episodes SET cin = 'N9' WHERE _seq = 3"], {3}),
-    "146": (["UPDATE s903_episodes SET place = 'A1' WHERE _seq = 2"], {2}),
     "149": (["UPDATE s903_episodes SET rec = 'E99' WHERE _seq = 1"], {1}),
     "1009": (["UPDATE s903_episodes SET reason_place_change = 'XXXXX' WHERE _seq = 1"], {1}),
     "356": (["UPDATE s903_episodes SET dec = '2023-05-01' WHERE _seq = 3"], {3}),

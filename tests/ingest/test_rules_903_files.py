@@ -112,6 +112,9 @@ A4_LEAVER = ins("s903_oc3", 1, child="'A4'", dob=at("2005-05-01"), in_touch="'YE
 Case = tuple[list[str], set[int]]
 CASES: dict[str, Case] = {
     # Episodes
+    "146": ([ep(2, place="'A1'")], {2}),
+    "146@2025": ([ep(2, place="'K4'")], {2}),
+    "146@2026": ([ep(2, place="'Z1'")], {2}),
     "148": ([ep(3, rec="NULL")], {3}),
     "353": ([ep(3, decom="DATE '1991-10-13'")], {3}),
     "354": ([ep(4, decom=at("2024-04-01"))], {4}),

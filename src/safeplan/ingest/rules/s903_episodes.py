@@ -10,7 +10,7 @@ NoE, 452, 453) or the Ofsted URN and postcode lists (1008, 164, 169, 218, 219, 2
 
 from __future__ import annotations
 
-from safeplan.ingest.rules.base import Rule
+from safeplan.ingest.rules.base import Rule, not_in_codes
 from safeplan.ingest.rules.s903_common import (
     EPISODES,
     FEMALE,
@@ -23,6 +23,7 @@ from safeplan.ingest.rules.s903_common import (
     codes,
     rule,
 )
+from safeplan.ingest.staging import all_tables
 
 T = "s903_episodes"
 TEMP = codes(*TEMPORARY)
@@ -132,9 +133,37 @@ PROVIDED = (
 given for a placement that has no provider: the list follows."""
 
 
+PLACES_2024 = all_tables()[T].codes["place"]
+"""Placement types to 2023-24, from the vendored spec."""
+PLACES_2025 = (*PLACES_2024, "K3")
+"""2024-25 adds K3 (supported accommodation); the validator lists it as "k3", so its 146
+flags every K3 placement that year."""
+PLACES_2026 = (
+    *(p for p in PLACES_2025 if p not in ("H5", "P2", "Z1")),
+    "Z11", "Z12", "Z13", "Z14",
+)  # fmt: skip
+"""2025-26 drops H5, P2 and Z1 and splits Z1 into Z11 to Z14."""
+
+
+def _place_codes(places: tuple[str, ...], since: int | None, until: int | None) -> Rule:
+    return rule(
+        "146",
+        T,
+        "PLACE",
+        "Placement type code is not a valid code.",
+        f"SELECT _seq FROM {T} WHERE {not_in_codes('place', places, blank_allowed=False)}",
+        level=F,
+        since=since,
+        until=until,
+    )
+
+
 def build() -> tuple[Rule, ...]:
     """The Episodes rules."""
     return (
+        _place_codes(PLACES_2024, None, 2024),
+        _place_codes(PLACES_2025, 2025, 2025),
+        _place_codes(PLACES_2026, 2026, None),
         rule(
             "148",
             T,

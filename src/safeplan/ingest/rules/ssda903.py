@@ -139,14 +139,6 @@ def build() -> tuple[Rule, ...]:
             blank_ok=False,
         ),
         _code_rule(
-            "146",
-            "s903_episodes",
-            "PLACE",
-            "Placement type code is not a valid code.",
-            E,
-            blank_ok=False,
-        ),
-        _code_rule(
             "149",
             "s903_episodes",
             "REC",
