@@ -242,6 +242,13 @@ CASES: dict[str, Case] = {
     "392d": ([ep(3, pl_post="'DH4 4DD'")], {3}),
     "210": ([hd(1, upn="'UN4'")], {2}),
     "607": ([hd(2, mother="NULL")], {3}),
+    "426": (
+        [
+            "UPDATE s903_episodes SET ls = CASE _seq WHEN 1 THEN 'V3' ELSE 'V4' END "
+            "WHERE child = 'A1'"
+        ],
+        {1, 2},
+    ),
     "336": ([ep(1, place="'R1'"), ep(2, place="'A4'")], {2}),
     "390": ([ep(3, rec="'E11'")], {3}),
     "408": ([ep(3, place="'A5'")], {3}),

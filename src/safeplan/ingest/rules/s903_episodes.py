@@ -763,6 +763,16 @@ def build() -> tuple[Rule, ...]:
             f"('V3', 'V4') AND h.{FEMALE} AND h.mother IS NULL",
         ),
         rule(
+            "426",
+            T,
+            "LS",
+            "A child receiving respite care cannot be recorded under a legal status of V3 and "
+            "V4 in the same year.",
+            "SELECT _seq FROM (SELECT _seq, ls, count(*) FILTER (WHERE ls = 'V3') OVER c AS v3, "
+            f"count(*) FILTER (WHERE ls = 'V4') OVER c AS v4 FROM ({EPISODES}) "
+            "WINDOW c AS (PARTITION BY child)) WHERE ls IN ('V3', 'V4') AND v3 > 0 AND v4 > 0",
+        ),
+        rule(
             "336",
             T,
             "PLACE",
