@@ -8,15 +8,15 @@ from pathlib import Path
 FILES = {
     "header.csv": [
         "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB",
-        "A1,1,01/05/2010,WBRI,UN1,,",
-        "A2,2,01/01/2008,BAFR,UN1,0,",
+        "A1,1,01/05/2010,WBRI,UN2,,",
+        "A2,2,01/01/2008,BAFR,UN2,0,",
     ],
     "episodes.csv": [
         "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
         "PL_POST,URN",
         "A1,10/04/2023,S,C2,N1,U1,PR1,01/08/2023,X1,CARPL,,,",
         "A1,01/08/2023,P,C2,N1,U3,PR1,,,,,,",
-        "A2,01/06/2023,S,V2,N4,K2,PR4,01/12/2023,E11,,,,",
+        "A2,01/06/2023,S,V2,N4,K2,PR4,01/12/2023,E4A,,,,",
     ],
     "reviews.csv": ["CHILD,DOB,REVIEW,REVIEW_CODE", "A1,01/05/2010,05/05/2023,PN1"],
     "missing.csv": [

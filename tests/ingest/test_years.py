@@ -86,7 +86,7 @@ def test_a_2024_census_with_sex_is_refused_and_year_overrides(tmp_path: Path) ->
 
 HEADER = (
     "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
-    "C1,{a},01/05/2010,WBRI,UN1,,\nC2,{b},01/01/2008,WBRI,UN1,,\n"
+    "C1,{a},01/05/2010,WBRI,UN2,,\nC2,{b},01/01/2008,WBRI,UN2,,\n"
 )
 
 

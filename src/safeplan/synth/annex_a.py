@@ -464,7 +464,7 @@ class AnnexAWriters:
                     ceased(period.reason_ended) if p_end and period.reason_ended else None,
                     last.start,
                     placement(last.place),
-                    PROVIDER[last.provider],
+                    PROVIDER.get(last.provider),  # none for Z1
                     last.pl_post,
                     last.urn if last.urn != "XXXXXXX" else None,
                     "Home Town",

@@ -527,6 +527,8 @@ class Journey:
             if reason in ("E11", "E12") and age > 8:
                 reason = "E4A"
         legal = "V2" if uasc else pick(rng, P.CLA_LEGAL_STATUS_WEIGHTS)
+        if legal in ("J1", "J2", "J3") and age < 10:
+            legal = "C1"  # DfE rule 358: no youth justice legal status under 10
         cin = (
             "N8"
             if uasc
@@ -540,15 +542,17 @@ class Journey:
         legal_change: date | None = None
         if legal in ("C1", "L1", "L2", "J1") and days > 40:
             legal_change = start + timedelta(days=rng.randint(10, 300))
+        if legal in SHORT_ORDERS:  # DfE rules 361, 362, 364: police protection, EPO, PACE
+            legal_change = start + timedelta(days=SHORT_ORDERS[legal])
         while True:
             gap = int(rng.expovariate(P.PLACEMENT_MOVES_PER_YEAR * volatility / 365.0)) + 1
             move = current + timedelta(days=gap)
             next_rne = "P"
-            if legal_change is not None and legal_change < move:
+            if legal_change is not None and legal_change <= move:
                 if legal_change > current:
                     move, next_rne = legal_change, "L"
                 legal_change = None
-            place = self._placement_type(child, current, uasc)
+            place = self._placement_type(child, current, uasc, legal)
             placement = Placement(
                 start=current,
                 end=None,
@@ -569,11 +573,14 @@ class Journey:
             placement.end, placement.rec = move, "X1"
             if next_rne == "P":
                 placement.change_reason = pick(rng, P.PLACE_CHANGE_REASON_WEIGHTS)
-            else:
-                legal = "C2" if legal in ("C1", "L1", "L2") else "V2"
+            else:  # not section 20 when placed with parents (DfE rule 378)
+                legal = "C2" if legal in ("C1", "L1", "L2") or place == "P1" else "V2"
             current, rne = move, next_rne
         last = placements[-1]
         if end is not None and end <= w.end:
+            reason = _ending(reason, last)
+            if reason in ("E11", "E12") and last.place not in ADOPTION_PLACEMENTS:
+                last = _placed_for_adoption(placements, end)
             last.end, last.rec = end, reason
         else:
             end = None
@@ -591,14 +598,20 @@ class Journey:
         self._care_missing(child, period)
         return period
 
-    def _placement_type(self, child: Child, day: date, uasc: bool) -> str:
+    def _placement_type(self, child: Child, day: date, uasc: bool, legal: str) -> str:
+        """A placement the DfE's rules allow for the child's age and legal status: H5 from
+        16 (rule 371), no P2 (217t), a school from 4 (373), not placed with parents under
+        section 20 (378); placements for adoption only at the end of care, where
+        ``_placed_for_adoption`` sets them."""
         age = child.age_on(day)
+        if uasc and age < 16:
+            return "U6"
         if uasc or (age >= 16 and self.rng.random() < 0.45):
             return "H5"
         place = pick(self.rng, P.PLACEMENT_WEIGHTS)
-        if place == "H5" and age < 16:
-            return "U6"
-        if place in ("A5", "A6") and age > 6:
+        if place in ("H5", "P2"):
+            return "H5" if age >= 16 else "U6"
+        if place in ("A5", "A6") or (place == "S1" and age < 4) or (place, legal) == ("P1", "V2"):
             return "U4"
         return place
 
@@ -798,8 +811,39 @@ class Journey:
                 )
 
 
+# Legal statuses that may last only days: police protection (L1, 72 hours, DfE rule 361), an
+# emergency protection order (L2, 21 days, 362), PACE detention (J2, 364).
+SHORT_ORDERS = {"L1": 3, "L2": 21, "J2": 21}
+ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
+FOSTER_PLACEMENTS = ("U1", "U2", "U3", "U4", "U5", "U6")
+
+
+def _ending(reason: str, last: Placement) -> str:
+    """The reason care ended, as the last placement allows: a special guardianship order to
+    former foster carers (E45, E46) only from foster care (DfE rule 516); an adoption (E11,
+    E12) only from foster care, through a placement for adoption."""
+    if reason in ("E45", "E46") and last.place not in FOSTER_PLACEMENTS:
+        return {"E45": "E47", "E46": "E48"}[reason]
+    if reason in ("E11", "E12") and last.place not in (*FOSTER_PLACEMENTS, *ADOPTION_PLACEMENTS):
+        return "E4A"
+    return reason
+
+
+def _placed_for_adoption(placements: list[Placement], end: date) -> Placement:
+    """Placed for adoption (A4) from foster care halfway through the last placement, so the
+    adoption follows a placement for adoption (DfE rules 390, 336)."""
+    last = placements[-1]
+    move = last.start + timedelta(days=max(1, (end - last.start).days // 2))
+    last.end, last.rec, last.change_reason = move, "X1", "CARPL"
+    adoption = Placement(move, None, "P", last.legal_status, "A4", "PR1", last.pl_post, "XXXXXXX")
+    placements.append(adoption)
+    return adoption
+
+
 def _provider(rng: random.Random, place: str) -> str:
-    if place in ("P1", "P2", "Z1"):
+    if place == "Z1":
+        return ""  # no placement provider for Z1 (DfE rules 178, 550)
+    if place in ("P1", "P2"):
         return "PR0"
     if place in ("U1", "U2", "U3"):
         return "PR1"

@@ -22,18 +22,32 @@ from safeplan.ingest.rules import (
     ssda903,
 )
 from safeplan.ingest.rules.base import WORKING_DAYS, Rule
+from safeplan.ingest.rules.s903_episodes import RULES as S903_EPISODES
+from safeplan.ingest.rules.s903_header import RULES as S903_HEADER
+from safeplan.ingest.rules.s903_internal import RULES as S903_INTERNAL
+from safeplan.ingest.rules.s903_social_worker import RULES as S903_SOCIAL_WORKER
+from safeplan.ingest.rules.s903_uasc import RULES as S903_UASC
 from safeplan.measures.calendar import bank_holidays
 
 __all__ = ["COLLECTION", "RULES", "Rule", "not_run", "rules_for", "rules_markdown", "run_rules"]
 
-RULES: tuple[Rule, ...] = (
+CIN_BY_DOMAIN: tuple[Rule, ...] = (
     *cin_census.RULES,
     *cin_children.RULES,
     *cin_referrals.RULES,
     *cin_assessments.RULES,
     *cin_protection.RULES,
-    *ssda903.RULES,
 )
+# SSDA903 rules of the Header, Episodes, UASC and SocialWorker files and the internal
+# checks between them, one module per file.
+S903_BY_FILE: tuple[Rule, ...] = (
+    *S903_HEADER,
+    *S903_EPISODES,
+    *S903_UASC,
+    *S903_SOCIAL_WORKER,
+    *S903_INTERNAL,
+)
+RULES: tuple[Rule, ...] = (*CIN_BY_DOMAIN, *ssda903.RULES, *S903_BY_FILE)
 
 
 COLLECTION = "sp_collection"
@@ -129,11 +143,28 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _season(year: int) -> str:
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def _years(rule: Rule) -> str:
+    """The collection years a rule is in force: ``all``, ``2024-25 on``, ``to 2023-24``."""
+    if rule.since is None and rule.until is None:
+        return "all"
+    if rule.until is None:
+        return f"{_season(rule.since or 0)} on"
+    if rule.since is None:
+        return f"to {_season(rule.until)}"
+    if rule.since == rule.until:
+        return _season(rule.since)
+    return f"{_season(rule.since)} to {_season(rule.until)}"
+
+
 def rules_markdown() -> str:
     """The rule catalogue as a Markdown table, for the docs."""
     lines = [
-        "| Code | Source | Field | Level | Severity | Message |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Code | Source | Field | Level | Severity | Message | Years |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for rule in RULES:
         cells = (
@@ -143,6 +174,7 @@ def rules_markdown() -> str:
             str(rule.level),
             str(rule.severity),
             rule.message,
+            _years(rule),
         )
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -189,14 +189,6 @@ def build() -> tuple[Rule, ...]:
             W,
             blank_ok=False,
         ),
-        *_by_year(
-            "146",
-            "s903_episodes",
-            "PLACE",
-            "Placement type code is not a valid code.",
-            E,
-            blank_ok=False,
-        ),
         _code_rule(
             "149",
             "s903_episodes",

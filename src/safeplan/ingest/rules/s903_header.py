@@ -1,0 +1,197 @@
+"""DfE SSDA903 rules whose finding lands on the Header file, 2022-23 to 2026-27.
+
+See ``s903_common`` for the sources. The SEX code rules (101, 232) belong with the reader
+of each year's Header layout (1/2 to 2023-24, M/F from 2024-25); the rules here that read
+SEX accept both codings. Rules needing last year's Header (202-208, 624, 626) and the
+XML-only UASC status (105, 231, 303) are listed in docs/data.md instead.
+"""
+
+# The SQL here is composed only from constants of this module and s903_common, never from
+# a file or a user, so the string-built-query check does not apply.
+
+from __future__ import annotations
+
+from safeplan.ingest.rules.base import Rule
+from safeplan.ingest.rules.s903_common import FEMALE, HEADER, MALE, F, W, rule
+
+T = "s903_header"
+ALL = f"SELECT _seq FROM ({HEADER}) AS h"
+YEAR = "CROSS JOIN sp_collection AS c"
+LOOKED_AFTER = (
+    "SELECT trim(child) FROM s903_episodes WHERE child IS NOT NULL "
+    "AND coalesce(upper(trim(ls)), '') NOT IN ('V3', 'V4')"
+)
+"""Children with an episode other than short breaks (V3, V4)."""
+
+IN_YEAR = (
+    "SELECT trim(e.child) FROM s903_episodes AS e, sp_collection AS y WHERE e.child IS NOT "
+    "NULL AND coalesce(upper(trim(e.ls)), '') NOT IN ('V3', 'V4') AND e.decom <= y.end_date "
+    "AND (e.dec IS NULL OR e.dec >= y.start_date)"
+)
+"""Children looked after (other than short breaks) at some time in the collection year."""
+
+
+def build() -> tuple[Rule, ...]:
+    """The Header rules."""
+    return (
+        rule(
+            "165",
+            T,
+            "MOTHER",
+            "Data entry for mother status is invalid.",
+            f"{ALL} WHERE (mother IS NOT NULL AND mother NOT IN ('0', '1')) "
+            f"OR ({MALE} AND mother IS NOT NULL) "
+            f"OR ({FEMALE} AND mother IS NULL AND child IN ({IN_YEAR}))",
+            note="the part for care leavers with no episode in the year (OC3 only) is rule 628's",
+        ),
+        rule(
+            "168",
+            T,
+            "UPN",
+            "Unique Pupil Number (UPN) is not valid. If unknown, default codes should be UN1, "
+            "UN2, UN3, UN4 or UN5.",
+            f"{ALL} WHERE upn IS NOT NULL AND NOT regexp_full_match(upn, "
+            "'[A-HJ-NP-RT-Z]([0-9]{12}|[0-9]{11}[A-Z])|UN[1-5]')",
+            level=F,
+            note="the form only (a letter other than I, O or S, then 12 digits or 11 and a "
+            "letter), as the validator checks; the DfE's check letter is not computed",
+        ),
+        rule(
+            "174",
+            T,
+            "MC_DOB",
+            "Mother's child date of birth is recorded but gender shows that the child is a male.",
+            f"{ALL} WHERE mc_dob IS NOT NULL AND {MALE}",
+            until=2024,
+        ),
+        rule(
+            "174",
+            T,
+            "MC_DOB",
+            "Mother's child date of birth is recorded but sex shows that the child is a male.",
+            f"{ALL} WHERE mc_dob IS NOT NULL AND {MALE}",
+            since=2025,
+        ),
+        rule(
+            "209",
+            T,
+            "UPN",
+            "Child looked after is of school age and should not have an unknown Unique Pupil "
+            "Number (UPN) code of UN1.",
+            f"SELECT h._seq FROM ({HEADER}) AS h {YEAR} WHERE h.upn = 'UN1' "
+            "AND h.dob + INTERVAL 4 YEAR <= make_date(c.year - 2, 8, 31)",
+            note="aged 4 by 31 August of the school year before the collection year, as the "
+            "validator reads it",
+        ),
+        rule(
+            "301",
+            T,
+            "DOB",
+            "Date of birth falls after the year ended.",
+            f"SELECT h._seq FROM s903_header AS h {YEAR} WHERE h.dob > c.end_date",
+            level=F,
+        ),
+        rule(
+            "351",
+            T,
+            "DOB",
+            "Child was over 25 at the start of the current collection year.",
+            f"SELECT h._seq FROM s903_header AS h {YEAR} "
+            "WHERE h.dob + INTERVAL 25 YEAR < c.start_date",
+            level=F,
+        ),
+        rule(
+            "393",
+            T,
+            "MOTHER",
+            "Child is looked after but mother field is not completed.",
+            f"{ALL} WHERE {FEMALE} AND mother IS NULL AND child IN ({LOOKED_AFTER})",
+        ),
+        rule(
+            "442",
+            T,
+            "UPN",
+            "Unique Pupil Number (UPN) field is not completed.",
+            f"{ALL} WHERE upn IS NULL AND child IN ({LOOKED_AFTER})",
+        ),
+        rule(
+            "444",
+            T,
+            "UPN",
+            "Duplicate UPN has been reported",
+            "SELECT _seq FROM (SELECT _seq, upn, count(*) OVER (PARTITION BY upn) AS n "
+            f"FROM ({HEADER}) WHERE upn IS NOT NULL) "
+            "WHERE n > 1 AND upn NOT IN ('UN1', 'UN2', 'UN3', 'UN4', 'UN5')",
+            since=2026,
+        ),
+        rule(
+            "611",
+            T,
+            "MC_DOB",
+            "Date of birth field is blank, but child is a mother.",
+            f"{ALL} WHERE mother = '1' AND mc_dob IS NULL",
+        ),
+        rule(
+            "612",
+            T,
+            "MC_DOB",
+            "Date of birth field has been completed but mother field indicates child is not a "
+            "mother.",
+            f"{ALL} WHERE {FEMALE} AND coalesce(mother, '0') = '0' AND mc_dob IS NOT NULL",
+        ),
+        rule(
+            "620",
+            T,
+            "MOTHER",
+            "Child has been recorded as a mother, but date of birth shows that the mother is "
+            "under 11 years of age.",
+            f"SELECT h._seq FROM ({HEADER}) AS h {YEAR} WHERE h.mother = '1' "
+            "AND h.dob + INTERVAL 11 YEAR > c.start_date",
+        ),
+        rule(
+            "621",
+            T,
+            "MC_DOB",
+            "Mother's field has been completed but date of birth shows that the mother is "
+            "younger than her child.",
+            f"{ALL} WHERE mc_dob <= dob",
+        ),
+        rule(
+            "625",
+            T,
+            "MC_DOB",
+            "Date of birth of the first child is beyond the end of this reporting year or the "
+            "date the child ceased to be looked after.",
+            f"SELECT h._seq FROM ({HEADER}) AS h {YEAR} WHERE h.mc_dob > c.end_date OR "
+            "h.mc_dob > (SELECT max(e.dec) FROM s903_episodes AS e WHERE trim(e.child) = "
+            "h.child HAVING count(*) = count(e.dec))",
+            note="against the date the child ceased to be looked after, when every episode "
+            "has ended (the validator takes the last ended episode even when a later one is "
+            "open)",
+        ),
+        rule(
+            "628",
+            T,
+            "MOTHER",
+            "Motherhood details are not required for care leavers who have not been looked "
+            "after during the year.",
+            f"{ALL} WHERE mother IS NOT NULL AND child NOT IN (SELECT trim(e.child) FROM "
+            "s903_episodes AS e WHERE e.child IS NOT NULL) AND child IN (SELECT trim(o.child) "
+            "FROM s903_oc3 AS o WHERE coalesce(o.in_touch, o.activ, o.accom) IS NOT NULL)",
+        ),
+        rule(
+            "EPI",
+            T,
+            "CHILD",
+            "WARNING: Episodes need to be loaded for this child before further validation is "
+            "possible [NOTE: This refers to the DfE portal - here, all checks that can be "
+            "performed with only the available data will be.]",
+            f"{ALL} WHERE child IS NOT NULL AND child NOT IN (SELECT trim(e.child) FROM "
+            "s903_episodes AS e WHERE e.child IS NOT NULL) AND child NOT IN (SELECT "
+            "trim(o.child) FROM s903_oc3 AS o WHERE o.child IS NOT NULL)",
+            severity=W,
+        ),
+    )
+
+
+RULES: tuple[Rule, ...] = build()
