@@ -17,6 +17,7 @@ import pytest
 from safeplan.ingest.findings import Level, Severity
 from safeplan.ingest.rules import (
     RULES,
+    S903_OTHER_FILES,
     Rule,
     offending_rows,
     rules_for,
@@ -184,7 +185,13 @@ S903_BASE: Rows = {
             "mis_start": D("2023-05-01"),
             "mis_end": D("2023-05-02"),
         },
-        {"child": "A1", "dob": D("2010-05-01"), "missing": "A", "mis_start": D("2023-06-01")},
+        {
+            "child": "A1",
+            "dob": D("2010-05-01"),
+            "missing": "A",
+            "mis_start": D("2023-06-01"),
+            "mis_end": D("2023-06-03"),
+        },
     ],
 }
 
@@ -341,8 +348,13 @@ def flagged(con: duckdb.DuckDBPyConnection, rule: Rule) -> set[int]:
     return {seq for seq, *_ in offending_rows(con, rule)}
 
 
+# The rules of the other 903 files have their cases, over a fuller return, in
+# test_rules_s903_files.py.
+OWN_CASES = [rule for rule in RULES if rule not in S903_OTHER_FILES]
+
+
 def cases() -> list[Any]:
-    return [pytest.param(rule, id=rule.label) for rule in RULES]
+    return [pytest.param(rule, id=rule.label) for rule in OWN_CASES]
 
 
 @pytest.fixture(scope="module")
@@ -356,7 +368,9 @@ def staged() -> Iterator[dict[str, duckdb.DuckDBPyConnection]]:
 
 def test_every_rule_has_a_case() -> None:
     for source, source_cases in CASES.items():
-        assert set(source_cases) == {r.code for r in rules_for(source)}, source
+        assert set(source_cases) == {
+            r.code for r in rules_for(source) if r not in S903_OTHER_FILES
+        }, source
 
 
 @pytest.mark.parametrize("source", sorted(BASE))
@@ -427,7 +441,7 @@ def test_codes_unique_per_source_and_rules_described() -> None:
         assert rule.field.lower() in {c.name for c in table.columns}, rule.label
         assert rule.message and rule.reference and "_seq" in rule.sql
         assert rule.level in (Level.field, Level.record)
-        assert rule.severity in (Severity.error, Severity.warning)
+        assert rule.severity in (Severity.error, Severity.warning, Severity.query)
 
 
 def test_code_lists_are_null_safe() -> None:

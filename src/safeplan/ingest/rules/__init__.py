@@ -11,12 +11,29 @@ from __future__ import annotations
 import duckdb
 
 from safeplan.ingest.findings import Finding
-from safeplan.ingest.rules import cin_census, ssda903
+from safeplan.ingest.rules import (
+    cin_census,
+    s903_adoption,
+    s903_missing,
+    s903_outcomes,
+    s903_permanence,
+    s903_reviews,
+    ssda903,
+)
 from safeplan.ingest.rules.base import Rule
 
 __all__ = ["COLLECTION", "RULES", "Rule", "not_run", "rules_for", "rules_markdown", "run_rules"]
 
-RULES: tuple[Rule, ...] = (*cin_census.RULES, *ssda903.RULES)
+# SSDA903 rules of the Reviews, Missing, OC2, OC3, AD1, PlacedAdoption and PrevPerm files
+S903_OTHER_FILES: tuple[Rule, ...] = (
+    *s903_reviews.RULES,
+    *s903_missing.RULES,
+    *s903_outcomes.RULES,
+    *s903_adoption.RULES,
+    *s903_permanence.RULES,
+)
+
+RULES: tuple[Rule, ...] = (*cin_census.RULES, *ssda903.RULES, *S903_OTHER_FILES)
 
 
 COLLECTION = "sp_collection"
