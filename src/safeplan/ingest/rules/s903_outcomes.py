@@ -54,8 +54,8 @@ IN_CLA12 = f"o.child IN ({CLA12})"
 NOT_CLA12 = f"o.child NOT IN ({CLA12})"
 OC3_GIVEN = any_given(*_o(*OC3_ITEMS))
 
-# OC3 accommodation codes the DfE's rule 133 accepts: the spec's list without S1 (no fixed
-# abode is never suitable) and X1 (gone abroad), as the validator's list has it.
+# OC3 accommodation codes the DfE's rule 133 accepts: the spec's list without S1 and X1 (no
+# fixed abode and in custody are never suitable, so only S2 and X2), as the validator has it.
 ACCOM_CODES = tuple(c for c in codes(OC3, "accom") if c not in ("S1", "X1"))
 
 OC2_RULES: tuple[Rule, ...] = (
@@ -349,7 +349,7 @@ OC3_RULES: tuple[Rule, ...] = (
         "accommodation after leaving care the data entry must be valid",
         blank_ok=False,
         allowed=ACCOM_CODES,
-        note="the rule's list has no S1 or X1, though the column map's does",
+        note="the rule's list has no S1 or X1 (never suitable), though the column map's does",
     ),
     rule(
         "153",
@@ -477,6 +477,8 @@ OC3_RULES: tuple[Rule, ...] = (
         ),
         requires=(EPISODES, COLLECTION),
         since=2024,
+        note="ceasing on the birthday counts, as in the validator's example data (a young "
+        "person leaving care on the 18th birthday was looked after until it)",
     ),
     rule(
         "347",
