@@ -11,7 +11,9 @@ Not part of ``make test``: it needs a checkout of the validator (read, never ins
 package is not imported, only each rule file with a stand-in for its rule decorator). Rows
 differ where the example data holds values SafePlan's reader would refuse before any rule
 runs (a date ``XXX``, a score ``OO``, an empty string for a blank), and where SafePlan follows
-the DfE's rule text rather than the validator (see the rules' references).
+the DfE's rule text rather than the validator (see the rules' references). Last year's
+tables of the examples (``Episodes_last``) are staged as ``s903_episodes_last``, as the
+continuity rules read them.
 """
 
 from __future__ import annotations
@@ -126,9 +128,11 @@ def stage(frames: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     """The test's tables as SafePlan's staging tables (rows keep the test's positions)."""
     con = duckdb.connect(":memory:")
     tables = all_tables()
-    for name, table_name in S903_FILES.items():
-        table = tables[table_name]
-        con.execute(table.ddl())
+    files = [(name, table) for name, table in S903_FILES.items()]
+    files += [(f"{name}_last", f"{table}_last") for name, table in S903_FILES.items()]
+    for name, table_name in files:
+        table = tables[table_name.removesuffix("_last")]
+        con.execute(table.ddl().replace(table.name, table_name, 1))
         frame = frames.get(name)
         if frame is None:
             continue

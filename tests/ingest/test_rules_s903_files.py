@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from safeplan.ingest.rules import S903_OTHER_FILES, Rule, run_rules, stage_collection
+from safeplan.ingest.staging import all_tables
 from tests.ingest.test_rules import S903_BASE, Rows, flagged, stage
 
 D = date.fromisoformat
@@ -136,6 +137,48 @@ BASE["s903_prev_perm"] = [
 ]
 
 
+# Last year's return (2022-23), as far as the continuity rules read it: staged as
+# s903_<file>_last.
+LAST: Rows = {
+    "s903_episodes": [
+        _episode("B1", "2020-01-10", "S", "C2", "U1"),
+        _episode("B2", "2021-02-01", "S", "C2", "U1"),
+        _episode("C1", "2019-01-01", "S", "C2", "U1", dec="2022-12-01", rec="E8"),
+        _episode("D1", "2021-05-01", "S", "C2", "U1", dec="2022-11-01", rec="X1"),
+        _episode("D1", "2022-11-01", "B", "E1", "A4"),
+    ],
+    "s903_missing": [
+        {
+            "child": "B1",
+            "dob": D("2012-06-15"),
+            "missing": "M",
+            "mis_start": D("2022-06-01"),
+            "mis_end": D("2022-06-02"),
+        },
+    ],
+    "s903_oc3": [
+        {"child": "C1", "dob": D("2005-07-01"), "in_touch": "YES", "activ": "F2", "accom": "E1"},
+    ],
+    "s903_placed_adoption": [
+        {"child": "D1", "dob": D("2019-02-10"), "date_placed": D("2022-08-01")},
+    ],
+}
+
+
+def stage_last(con: duckdb.DuckDBPyConnection, rows: Rows) -> None:
+    """Last year's files beside this year's, as ``<table>_last``."""
+    tables = all_tables()
+    for name, records in rows.items():
+        table = tables[name]
+        con.execute(table.ddl().replace(f"CREATE TABLE {name} ", f"CREATE TABLE {name}_last ", 1))
+        names = [c.name for c in table.columns]
+        for seq, row in enumerate(records, start=1):
+            values = [seq, None, None, "903_last.csv", f"{table.record}[{seq}]", seq * 10]
+            values += [row.get(n) for n in names]
+            marks = ", ".join("?" for _ in values)
+            con.execute(f"INSERT INTO {name}_last VALUES ({marks})", values)
+
+
 def moved(rows: Rows, years: int) -> Rows:
     """The return with every date a whole number of years later (no date is 29 February)."""
     return {
@@ -152,6 +195,7 @@ def moved(rows: Rows, years: int) -> Rows:
 
 def staged_for(year: int) -> duckdb.DuckDBPyConnection:
     con = stage(moved(BASE, year - BASE_YEAR), "ssda903")
+    stage_last(con, moved(LAST, year - BASE_YEAR))
     stage_collection(con, year)
     return con
 
@@ -415,6 +459,31 @@ CASES: dict[str, Case] = {
         ],
         {2},
     ),
+    # PlacedAdoption against last year's return
+    "559": (["DELETE FROM s903_placed_adoption_last WHERE child = 'D1'"], {1}),
+    "560": ([U + "s903_placed_adoption SET date_placed = '2022-08-02' WHERE _seq = 1"], {1}),
+    "561": (
+        [
+            U + "s903_placed_adoption_last SET date_placed_ceased = '2022-12-01', "
+            "reason_placed_ceased = 'RD1' WHERE child = 'D1'"
+        ],
+        {1},
+    ),
+    # rule_584: last year's decision ceased, this year's no later than it
+    "584": (
+        [
+            U + "s903_placed_adoption_last SET date_placed_ceased = '2022-12-01', "
+            "reason_placed_ceased = 'RD1', date_placed = '2022-09-01' WHERE child = 'D1'"
+        ],
+        {1},
+    ),
+    # Missing against last year's return (rule_576: last year's open period not carried on)
+    "576": ([U + "s903_missing_last SET mis_end = NULL WHERE child = 'B1'"], {3}),
+    # OC3 against last year's return
+    "1001": ([U + "s903_episodes_last SET dec = '2019-08-01' WHERE child = 'C1'"], {1}),
+    "1002": (["DELETE FROM s903_episodes_last WHERE child = 'C1'"], {1}),
+    "1010": ([U + "s903_episodes_last SET dec = NULL, rec = NULL WHERE child = 'C1'"], {1}),
+    "348": ([U + "s903_oc3_last SET in_touch = 'DIED', activ = '0', accom = '0'"], {1}),
     # PrevPerm
     "631": ([U + "s903_prev_perm SET prev_perm = 'P9' WHERE _seq = 1"], {1}),
     "632": ([U + "s903_prev_perm SET date_perm = '2020-01-10' WHERE _seq = 1"], {1}),
@@ -476,10 +545,15 @@ def _moved_sql(statement: str, years: int) -> str:
 
 
 def test_rules_apply_by_year() -> None:
-    deleted = {r.code for r in S903_OTHER_FILES if not r.applies(2025)}
-    added = {r.code for r in S903_OTHER_FILES if not r.applies(2023)}
-    assert deleted == {"555", "557"}
-    assert added == {"1016", "347", "557"}
+    changes = {(r.code, r.since, r.until) for r in S903_OTHER_FILES if r.since or r.until}
+    assert changes == {
+        ("1016", 2024, None),  # added in 2023-24
+        ("347", 2024, None),
+        ("555", None, 2024),  # deleted from 2024-25
+        ("557", None, 2024),  # changed in 2024-25
+        ("557", 2025, None),
+        ("348", 2026, None),  # added in 2025-26
+    }
     for year in YEARS:
         codes = [r.code for r in S903_OTHER_FILES if r.applies(year)]
         assert len(codes) == len(set(codes)), year

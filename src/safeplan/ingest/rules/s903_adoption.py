@@ -18,6 +18,7 @@ from safeplan.ingest.rules.s903_cohorts import (
     code_rule,
     given,
     is_blank,
+    last,
     rule,
 )
 
@@ -479,4 +480,70 @@ PA_RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES: tuple[Rule, ...] = (*AD1_RULES, *PA_RULES)
+PA_LAST = (last(PA),)
+_LAST_CEASED = any_given("l.date_placed_ceased", "l.reason_placed_ceased")
+
+
+def _against_last(where: str) -> str:
+    """PlacedAdoption rows with a row of last year's for the child meeting ``where``."""
+    return (
+        "SELECT p._seq FROM s903_placed_adoption AS p WHERE EXISTS (SELECT 1 FROM "
+        f"s903_placed_adoption_last AS l WHERE l.child = p.child AND {where})"
+    )
+
+
+# The continuity rules: this year's decisions against last year's return.
+PA_LAST_RULES: tuple[Rule, ...] = (
+    rule(
+        "559",
+        PA,
+        "DATE_PLACED",
+        "Date of decision that a child should be placed for adoption was not in the current "
+        "year but the date of the decision that the child should be placed for adoption was "
+        "not completed in a previous return.",
+        "SELECT p._seq FROM s903_placed_adoption AS p CROSS JOIN sp_collection AS c "
+        "WHERE p.date_placed < c.start_date AND NOT EXISTS (SELECT 1 FROM "
+        "s903_placed_adoption_last AS l WHERE l.child = p.child AND l.date_placed IS NOT NULL)",
+        requires=(*PA_LAST, COLLECTION),
+    ),
+    rule(
+        "560",
+        PA,
+        "DATE_PLACED",
+        "Date of decision that the child should be placed for adoption this year is different "
+        "from that recorded last year but the decision to place the child for adoption did not "
+        "change.",
+        _against_last(
+            "l.date_placed IS NOT NULL AND l.date_placed_ceased IS NULL "
+            "AND p.date_placed IS DISTINCT FROM l.date_placed"
+        ),
+        requires=PA_LAST,
+    ),
+    rule(
+        "561",
+        PA,
+        "DATE_PLACED",
+        "Date of the decision that the child should be placed for adoption this year is the "
+        "same as that recorded last year but records show that the decision changed, and the "
+        "child should no longer be placed for adoption last year.",
+        _against_last(f"p.date_placed = l.date_placed AND {_LAST_CEASED}"),
+        requires=PA_LAST,
+    ),
+    rule(
+        "584",
+        PA,
+        "DATE_PLACED",
+        "Date of decision that the child should be placed for adoption this year is different "
+        "from that recorded last year, but the decision to placed the child for adoption "
+        "changed and the child should no longer be placed for adoption.",
+        _against_last(
+            f"l.date_placed IS NOT NULL AND {_LAST_CEASED} "
+            "AND (p.date_placed IS NULL OR p.date_placed <= l.date_placed)"
+        ),
+        requires=PA_LAST,
+        note="the validator picks the rows of its joined table by position, so it can flag "
+        "another row than the one that breaks the rule",
+    ),
+)
+
+RULES: tuple[Rule, ...] = (*AD1_RULES, *PA_RULES, *PA_LAST_RULES)

@@ -23,6 +23,14 @@ COLLECTION = "sp_collection"
 EPISODES = "s903_episodes"
 HEADER = "s903_header"
 
+
+def last(table: str) -> str:
+    """Last year's return of a file, where it is supplied, is staged beside this year's as
+    ``<table>_last`` (same columns): the DfE's continuity rules read it, and are reported
+    as not run without it."""
+    return f"{table}_last"
+
+
 F, R = Level.field, Level.record
 E, W = Severity.error, Severity.warning
 

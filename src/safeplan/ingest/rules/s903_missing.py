@@ -10,6 +10,7 @@ from safeplan.ingest.rules.s903_cohorts import (
     PERIODS,
     code,
     is_blank,
+    last,
     rule,
 )
 
@@ -116,6 +117,22 @@ RULES: tuple[Rule, ...] = (
         "AND m.mis_start >= e.decom AND (e.dec IS NULL OR m.mis_start <= e.dec))",
         requires=WITH_EPISODES,
         note="a blank start is left to 1004 (the validator flags it here too)",
+    ),
+    rule(
+        "576",
+        MISSING,
+        "CHILD",
+        "There is an open missing/away from placement without authorisation period in last "
+        "year's return and there is no corresponding period recorded at the start of this "
+        "year.",
+        "SELECT m._seq FROM (SELECT _seq, child, mis_start, row_number() OVER (PARTITION BY "
+        "child ORDER BY coalesce(mis_start, DATE '2099-01-01'), _seq) AS n FROM s903_missing "
+        "WHERE child IS NOT NULL) AS m JOIN s903_missing_last AS l ON l.child = m.child "
+        "AND l.mis_end IS NULL AND l.mis_start IS NOT NULL "
+        "WHERE m.n = 1 AND m.mis_start IS DISTINCT FROM l.mis_start",
+        requires=(last(MISSING),),
+        note="reads last year's Missing file (s903_missing_last); the child's first period "
+        "this year must be the one left open",
     ),
     rule(
         "586",

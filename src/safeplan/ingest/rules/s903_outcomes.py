@@ -9,6 +9,7 @@ from safeplan.ingest.rules.s903_cohorts import (
     CLA12_REQUIRES,
     COLLECTION,
     EPISODES,
+    HEADER,
     R,
     all_given,
     any_blank,
@@ -18,6 +19,7 @@ from safeplan.ingest.rules.s903_cohorts import (
     codes,
     given,
     is_blank,
+    last,
     rule,
 )
 
@@ -493,4 +495,87 @@ OC3_RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES: tuple[Rule, ...] = (*OC2_RULES, *OC3_RULES)
+EPISODES_LAST = last(EPISODES)
+
+# This year's and last year's episodes, one row per child and start (this year's where both
+# have it), the open last episode of a child ended at 31 March, short breaks left out: the
+# care a young person had after their 14th and 16th birthdays (1001).
+_CARE_AFTER = (
+    "WITH both_years AS (SELECT child, decom, dec, ls, rec FROM (SELECT child, decom, dec, "
+    "ls, rec, row_number() OVER (PARTITION BY child, decom ORDER BY dec NULLS LAST, "
+    "this_year DESC) AS n FROM (SELECT child, decom, dec, ls, rec, 1 AS this_year FROM "
+    "s903_episodes UNION ALL SELECT child, decom, dec, ls, rec, 0 FROM s903_episodes_last) "
+    "WHERE child IS NOT NULL AND decom IS NOT NULL) WHERE n = 1), "
+    "ended AS (SELECT b.child, b.decom, b.ls, b.rec, CASE WHEN b.dec IS NULL AND b.decom = "
+    "max(b.decom) OVER (PARTITION BY b.child) THEN c.end_date ELSE b.dec END AS dec "
+    "FROM both_years AS b CROSS JOIN sp_collection AS c), "
+    "care AS (SELECT e.child, "
+    "sum(greatest(date_diff('day', greatest(e.decom, h.dob + INTERVAL 14 YEAR), e.dec), 0)) "
+    "AS after_14, "
+    "sum(greatest(date_diff('day', greatest(e.decom, h.dob + INTERVAL 16 YEAR), e.dec), 0)) "
+    "AS after_16 FROM ended AS e JOIN s903_header AS h ON h.child = e.child "
+    f"WHERE coalesce({code('e.ls')}, '') NOT IN ('V3', 'V4') GROUP BY e.child), "
+    "adopted AS (SELECT child FROM (SELECT child, rec, row_number() OVER (PARTITION BY child "
+    "ORDER BY decom DESC) AS n FROM both_years) "
+    f"WHERE n = 1 AND {code('rec')} IN ('E11', 'E12')) "
+)
+
+# The continuity rules: care leavers against last year's return.
+OC3_LAST_RULES: tuple[Rule, ...] = (
+    rule(
+        "1001",
+        OC3,
+        "IN_TOUCH",
+        "The episodes recorded for this young person suggest they are not a relevant or a "
+        "former relevant child and therefore should not have care leaver information "
+        "completed.",
+        _CARE_AFTER + "SELECT o._seq FROM s903_oc3 AS o CROSS JOIN sp_collection AS c "
+        "JOIN s903_header AS h ON h.child = o.child LEFT JOIN care AS a ON a.child = o.child "
+        "WHERE h.dob + INTERVAL 20 YEAR > c.end_date AND (o.child IN (SELECT child FROM "
+        "adopted) OR coalesce(a.after_14, 0) < 91 OR coalesce(a.after_16, 0) < 1)",
+        requires=(EPISODES, EPISODES_LAST, HEADER, COLLECTION),
+        note="this and last year's episodes (s903_episodes_last): 13 weeks looked after "
+        "after the 14th birthday and some of it after the 16th, not adopted; young people "
+        "20 or over are left out, their care being before last year",
+    ),
+    rule(
+        "1002",
+        OC3,
+        "IN_TOUCH",
+        "This child has no previous episodes of care, therefore should not have care leaver "
+        "information recorded.",
+        f"SELECT o._seq FROM s903_oc3 AS o WHERE {OC3_GIVEN} "
+        "AND o.child NOT IN (SELECT child FROM s903_episodes WHERE child IS NOT NULL) "
+        "AND o.child NOT IN (SELECT child FROM s903_episodes_last WHERE child IS NOT NULL)",
+        requires=(EPISODES, EPISODES_LAST),
+        note="this and last year's episodes only, as in the validator",
+    ),
+    rule(
+        "1010",
+        OC3,
+        "IN_TOUCH",
+        "This child has no episodes loaded for current year even though there was an open "
+        "episode of care at the end of the previous year, and care leaver data has been "
+        "entered.",
+        f"SELECT o._seq FROM s903_oc3 AS o WHERE {OC3_GIVEN} "
+        "AND o.child NOT IN (SELECT child FROM s903_episodes WHERE child IS NOT NULL) "
+        "AND o.child IN (SELECT child FROM (SELECT child, dec, row_number() OVER (PARTITION "
+        "BY child ORDER BY decom DESC, _seq DESC) AS n FROM s903_episodes_last WHERE child IS "
+        "NOT NULL AND decom IS NOT NULL) WHERE n = 1 AND dec IS NULL)",
+        requires=(EPISODES, EPISODES_LAST),
+    ),
+    rule(
+        "348",
+        OC3,
+        "IN_TOUCH",
+        "Care leaver has previously been reported as having died.",
+        "SELECT o._seq FROM s903_oc3 AS o WHERE coalesce("
+        + code("o.in_touch")
+        + ", '') <> 'DIED' AND EXISTS (SELECT 1 FROM s903_oc3_last AS l WHERE l.child = "
+        f"o.child AND {code('l.in_touch')} = 'DIED')",
+        requires=(last(OC3),),
+        since=2026,
+    ),
+)
+
+RULES: tuple[Rule, ...] = (*OC2_RULES, *OC3_RULES, *OC3_LAST_RULES)
