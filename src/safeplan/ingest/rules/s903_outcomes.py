@@ -536,7 +536,8 @@ OC3_LAST_RULES: tuple[Rule, ...] = (
         requires=(EPISODES, EPISODES_LAST, HEADER, COLLECTION),
         note="this and last year's episodes (s903_episodes_last): 13 weeks looked after "
         "after the 14th birthday and some of it after the 16th, not adopted; young people "
-        "20 or over are left out, their care being before last year",
+        "20 or over are left out, their care being before last year (the validator means to "
+        "leave them out but, dropping them from its totals, flags every one)",
     ),
     rule(
         "1002",
