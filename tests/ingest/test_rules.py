@@ -19,6 +19,7 @@ from safeplan.ingest.rules import (
     COLLECTION,
     RULES,
     S903_BY_FILE,
+    S903_OTHER_FILES,
     Rule,
     offending_rows,
     rules_for,
@@ -203,16 +204,22 @@ S903_BASE: Rows = {
             "mis_start": D("2023-05-01"),
             "mis_end": D("2023-05-02"),
         },
-        {"child": "A1", "dob": D("2010-05-01"), "missing": "A", "mis_start": D("2023-06-01")},
+        {
+            "child": "A1",
+            "dob": D("2010-05-01"),
+            "missing": "A",
+            "mis_start": D("2023-06-01"),
+            "mis_end": D("2023-06-03"),
+        },
     ],
 }
 
 BASE = {"cin_census": CIN_BASE, "ssda903": S903_BASE}
 
-# The 903 rules of the Header, Episodes, UASC and SocialWorker files have a return and cases
-# of their own, for every collection year: test_rules_903_files.py.
-ELSEWHERE = frozenset(S903_BY_FILE)
-ELSEWHERE_LABELS = frozenset(rule.label for rule in S903_BY_FILE)
+# The 903 rules of each file have a return and cases of their own, for every collection
+# year: test_rules_903_files.py and test_rules_s903_files.py.
+ELSEWHERE = frozenset((*S903_BY_FILE, *S903_OTHER_FILES))
+ELSEWHERE_LABELS = frozenset(rule.label for rule in ELSEWHERE)
 
 
 def here(findings: list[Finding]) -> list[Finding]:
@@ -676,7 +683,8 @@ def test_codes_unique_per_source_and_rules_described() -> None:
     tables = all_tables()
     for source in ("cin_census", "ssda903"):
         for year in (None, 2023, 2024, 2025, 2026):
-            codes = [r.code for r in rules_for(source, year)]
+            # a rule may flag rows of two files (903 1014: the UASC and OC3 rows), once each
+            codes = [(r.code, r.table) for r in rules_for(source, year)]
             assert len(codes) == len(set(codes)), (source, year)
     assert len(rules_for("cin_census", 2026)) >= 100
     assert len(rules_for("ssda903")) >= 15

@@ -19,6 +19,11 @@ from safeplan.ingest.rules import (
     cin_children,
     cin_protection,
     cin_referrals,
+    s903_adoption,
+    s903_missing,
+    s903_outcomes,
+    s903_permanence,
+    s903_reviews,
     ssda903,
 )
 from safeplan.ingest.rules.base import WORKING_DAYS, Rule
@@ -47,7 +52,15 @@ S903_BY_FILE: tuple[Rule, ...] = (
     *S903_SOCIAL_WORKER,
     *S903_INTERNAL,
 )
-RULES: tuple[Rule, ...] = (*CIN_BY_DOMAIN, *ssda903.RULES, *S903_BY_FILE)
+# SSDA903 rules of the Reviews, Missing, OC2, OC3, AD1, PlacedAdoption and PrevPerm files
+S903_OTHER_FILES: tuple[Rule, ...] = (
+    *s903_reviews.RULES,
+    *s903_missing.RULES,
+    *s903_outcomes.RULES,
+    *s903_adoption.RULES,
+    *s903_permanence.RULES,
+)
+RULES: tuple[Rule, ...] = (*CIN_BY_DOMAIN, *ssda903.RULES, *S903_BY_FILE, *S903_OTHER_FILES)
 
 
 COLLECTION = "sp_collection"
