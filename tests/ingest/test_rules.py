@@ -361,6 +361,7 @@ CIN_CASES: dict[str, Case] = {
     "8794": (["UPDATE cin_disability SET disability = 'AUT' WHERE _seq = 3"], {2, 3}),
     "2883": (["UPDATE cin_details SET dateofinitialcpc = NULL WHERE _seq = 1"], {1}),
     "2886Q:-2024": (["UPDATE cin_child SET gendercurrent = '0' WHERE _seq = 1"], {1}),
+    "2886Q:2025-": (["UPDATE cin_child SET sex = 'U' WHERE _seq = 1"], {1}),
     "2887Q": (["DELETE FROM cin_disability WHERE _seq = 9"], {1}),
     "2888Q": (["DELETE FROM cin_disability WHERE _seq >= 3"], {1}),
     "8555Q": (["UPDATE cin_child SET persondeathdate = '2024-01-20' WHERE _seq = 1"], {2}),

@@ -419,6 +419,7 @@ class Journey:
                 else:
                     icpc = add_working_days(s_start, rng.randint(16, 45))
             ref.s47s.append(Section47(s_start, target, icpc))
+            ends.append(target if icpc is None else icpc)  # DfE 8565 and 8868 at closure
             if icpc is not None:
                 self._conference(child, icpc, "initial")
                 if rng.random() < P.CPP_SHARE_OF_ICPC and icpc < eighteen:
@@ -426,9 +427,11 @@ class Journey:
                     ref.cpps.append(cpp)
                     ends.append(cpp.end or w.end + DAY)
         if cpp is None and rng.random() < P.ASSESSMENT_NOT_IN_NEED_SHARE:
-            ref.closure = authorised + timedelta(days=rng.randint(0, 5))
+            ref.closure = max([authorised + timedelta(days=rng.randint(0, 5)), *ends])
             ref.early_help = rng.random() < P.NOT_IN_NEED_TO_EARLY_HELP_SHARE
             ref.reason = "RC9" if ref.early_help else "RC8"
+            if ref.s47s:  # DfE 2990: no Section 47 on a case closed after assessment
+                ref.reason = "RC7"
             if ref.early_help:
                 self._family_plan(child, ref.closure)
             return self._censor(ref)
@@ -449,13 +452,17 @@ class Journey:
                 period = self._care(child, care_start, ref.primary_need)
                 child.care.append(period)
                 if cpp is not None and (cpp.end is None or cpp.end > care_start):
-                    cpp.end = care_start + timedelta(days=rng.randint(0, 40))
+                    new_end = care_start + timedelta(days=rng.randint(0, 40))
+                    # never later than planned: a CIN plan may follow it (DfE 4016)
+                    cpp.end = new_end if cpp.end is None else min(cpp.end, new_end)
                     cpp.reviews = [r for r in cpp.reviews if r < cpp.end]
                 episode_end = max(episode_end, period.end or w.end + DAY)
         episode_end = max([episode_end, *ends]) + timedelta(days=rng.randint(0, 20))
         reason = pick(rng, P.CLOSURE_REASON_WEIGHTS)
         if episode_end >= eighteen:
-            episode_end, reason = eighteen, rng.choice(("RC6", "RC7", "RC7"))
+            # at 18, or once the work under way then is done (DfE 8565)
+            episode_end = max([eighteen, *ends])
+            reason = rng.choice(("RC6", "RC7", "RC7"))
         ref.closure, ref.reason = episode_end, reason
         ref.cin_plans = [(s, ref.closure) for s, _ in ref.cin_plans if s < ref.closure]
         if rng.random() < P.NOT_CLA_MISSING_SHARE * (3.0 if child.age_on(day) >= 10 else 0.1):

@@ -109,6 +109,33 @@ def _uses_upn(old_enough: str, message: str, *, since: int | None, until: int | 
     )
 
 
+def _no_sex_recorded(
+    column: str,
+    unknown: str,
+    word: str,
+    *,
+    note: str,
+    since: int | None = None,
+    until: int | None = None,
+) -> Rule:
+    return cin_rule(
+        "2886Q",
+        "cin_header",
+        "LEA",
+        f"Please check and either amend or provide a reason: Percentage of children with no "
+        f"{word} recorded is more than 2% (excluding unborns)",
+        R,
+        Q,
+        "SELECT h._seq FROM cin_header AS h WHERE (SELECT count(*) FILTER (WHERE "
+        f"coalesce(NULLIF(trim({column}), ''), {unknown}) = {unknown} "
+        "AND expectedpersonbirthdate IS NULL) > 0.02 * count(*) FROM cin_child)",
+        requires=("cin_child",),
+        since=since,
+        until=until,
+        note="a finding on the return, over all child records; " + note,
+    )
+
+
 def build() -> tuple[Rule, ...]:
     return (
         # Header
@@ -324,24 +351,21 @@ def build() -> tuple[Rule, ...]:
             requires=("cin_cpp", "cin_details", "cin_s47", *Y),
             note="a finding on the return (its header), counted over the census year",
         ),
-        cin_rule(
-            "2886Q",
-            "cin_header",
-            "LEA",
-            "Please check and either amend or provide a reason: Percentage of children with no "
-            "gender recorded is more than 2% (excluding unborns)",
-            R,
-            Q,
-            "SELECT h._seq FROM cin_header AS h WHERE "
-            "(SELECT count(*) FILTER (WHERE coalesce(NULLIF(trim(gendercurrent), ''), '0') = '0' "
-            "AND expectedpersonbirthdate IS NULL) > 0.02 * count(*) FROM cin_child)",
-            requires=("cin_child",),
+        _no_sex_recorded(
+            "gendercurrent",
+            "'0'",
+            "gender",
             until=2024,
-            note="a finding on the return; GenderCurrent missing or 0 over all child records. "
-            "From 2024-25 the rule reads <Sex>, which the reader's per-year layouts add "
-            "(another change). The data-to-insight 2022-23 rule writes "
+            note="GenderCurrent missing or 0. The data-to-insight 2022-23 rule writes "
             "isna() | GenderCurrent == 0, which Python groups as (isna() | GenderCurrent) == 0, "
             "and compares the text code with the number 0",
+        ),
+        _no_sex_recorded(
+            "sex",
+            "'U'",
+            "sex",
+            since=2025,
+            note="from 2024-25 <Sex> (N00783) missing or U",
         ),
         cin_rule(
             "2887Q",
