@@ -222,6 +222,11 @@ class _Reader:
             for k, sub in enumerate(_subs(elem, name), 1):
                 here = f"{where}/{name}[{k}]"
                 self.record(T[table], sub, self.leaves(sub, T[table], here), here, seq, child)
+        if years.PRE_PROCEEDINGS in self.nested:  # 2026-27 on
+            for k, sub in enumerate(_subs(elem, years.PRE_PROCEEDINGS), 1):
+                here = f"{where}/{years.PRE_PROCEEDINGS}[{k}]"
+                spec = T["cin_pre_proceedings"]
+                self.record(spec, sub, self.leaves(sub, spec, here), here, seq, child)
         for k, cpp in enumerate(_subs(elem, "ChildProtectionPlans"), 1):
             here = f"{where}/ChildProtectionPlans[{k}]"
             cseq = self.record(
