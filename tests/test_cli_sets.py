@@ -34,6 +34,7 @@ def test_each_cross_file_rule_fires_through_validate_dir(tmp_path: Path, rule: s
     code, text, _ = run("validate", str(folder), "--out", str(out))
     assert code == 0, text
     assert rule in _rules(out), text
+    assert "1 child to correct" in text
 
 
 def test_a_missing_file_is_named_in_the_summary(tmp_path: Path) -> None:
@@ -68,3 +69,11 @@ def test_load_dir_loads_the_set_with_its_cross_file_findings(tmp_path: Path) -> 
         assert store.count("sp_loads") == 4
     code, text, _ = run("load", str(folder))  # nothing loaded twice
     assert code == 0 and text.count("nothing changed") == 4
+
+
+def test_every_cross_file_903_rule_has_a_set_case() -> None:
+    """A 903 rule that reads another file must be shown to fire through a real set."""
+    from safeplan.ingest.rules import RULES
+
+    cross = {r.label for r in RULES if r.source == "ssda903" and set(r.requires) - {r.table}}
+    assert cross <= set(BREAKS), sorted(cross - set(BREAKS))

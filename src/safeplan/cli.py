@@ -254,11 +254,18 @@ def _summary(path: Path, checked: Checked) -> str:
     by_sev = Counter(f.severity.value for f in checked.findings)
     top = Counter(f.rule for f in checked.findings).most_common(3)
     rules = "; ".join(f"{r} ×{n}" for r, n in top)
+    children = len({f.child for f in checked.findings if f.child})
     return (
         f"{path}: {checked.staged.kind}, year {checked.staged.period or '?'}: {records:,} records, "
         f"{by_sev.get('error', 0):,} errors, {by_sev.get('warning', 0):,} warnings, "
         f"{by_sev.get('query', 0):,} queries, "
-        f"{checked.quarantine_count:,} to quarantine" + (f" (most: {rules})" if rules else "")
+        f"{checked.quarantine_count:,} to quarantine"
+        + (
+            f", {children:,} {'child' if children == 1 else 'children'} to correct"
+            if children
+            else ""
+        )
+        + (f" (most: {rules})" if rules else "")
     )
 
 

@@ -121,3 +121,33 @@ def test_a_file_not_in_its_years_return_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FileRefused) as refused:
         check(path)
     assert "part of the return from 2023-24" in refused.value.finding.message
+
+
+PRE_PROCEEDINGS = (
+    "<PreProceedingsandFGDM><PPStartDate>2026-09-09</PPStartDate>"
+    "<FGDMMeetingOffer>1</FGDMMeetingOffer><ReviewMeetingsCount>3</ReviewMeetingsCount>"
+    "<PPOutcome>A</PPOutcome></PreProceedingsandFGDM>"
+)
+
+
+def test_a_2026_27_census_keeps_its_pre_proceedings(tmp_path: Path) -> None:
+    from safeplan.store.db import connect
+    from safeplan.store.load import load_checked
+
+    path = _cin(tmp_path, "census.xml", "2027", "2027-03-31", sex="new")
+    path.write_text(path.read_text().replace("</CINdetails>", PRE_PROCEEDINGS + "</CINdetails>", 1))
+    checked = check(path)
+    assert not [f for f in checked.findings if f.rule.startswith("SP-")]
+    assert len(checked.staged.tables["cin_pre_proceedings"]) == 1
+    with connect(str(tmp_path / "store.duckdb")) as store:
+        load_checked(store, checked, b"key")
+        [(count, outcome)] = store.query(
+            "SELECT reviewmeetingscount, ppoutcome FROM sp_cin_pre_proceedings"
+        )
+    checked.close()
+    assert (count, outcome) == (3, "A")
+    # the block is not part of an earlier year's census: reported, not read
+    path.write_text(path.read_text().replace("<Year>2027", "<Year>2026"))
+    checked = check(path, "2026")
+    assert "SP-XML-ELEMENT" in {f.rule for f in checked.findings}
+    checked.close()

@@ -69,3 +69,16 @@ def test_recent_returns_load_with_one_canonical_gender(
         assert sexes == {"1", "2"}
         genders = {r[0] for r in store.query("SELECT DISTINCT gender FROM sp_persons")}
         assert {"Male", "Female"} <= genders
+
+
+def test_a_2026_27_return_in_its_layout_validates(tmp_path: Path) -> None:
+    from safeplan.synth import generate
+
+    generate(tmp_path, 120, 1, 5, end_year=2027)
+    for path in _returns(tmp_path):
+        checked = check(path)
+        try:
+            assert checked.staged.period == "2027", path
+            assert [f for f in checked.findings if f.severity == "error"] == [], path
+        finally:
+            checked.close()

@@ -350,7 +350,8 @@ def test_findings_are_counted_by_rule_and_source_over_current_loads(
         source = str(table.attrs["data-source"])
         counts = []
         for _, cells in table.rows[1:]:  # the first row is the header
-            rule, name, message, _severity, found, files = cells
+            rule, name, message, _severity, found, children, files = cells
+            assert int(children.replace(",", "")) <= int(found.replace(",", ""))
             assert message and message != rule
             n, f = shown.get((source, rule, name), (0, 0))
             shown[(source, rule, name)] = (n + int(found.replace(",", "")), f + int(files))

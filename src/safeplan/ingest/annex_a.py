@@ -108,10 +108,21 @@ def _read_sheet(staged: Staged, book: CalamineWorkbook, sheet: str, spec: Stagin
             continue
         where, seq = f"{sheet} row {n}", len(table) + 1
 
+        child = (raw.get("child_unique_id") or "").strip()
+
         def report(
-            field: str, rule: str, message: str, where: str = where, seq: int = seq, n: int = n
+            field: str,
+            rule: str,
+            message: str,
+            value: str,
+            where: str = where,
+            seq: int = seq,
+            n: int = n,
+            child: str = child,
         ) -> None:
-            staged.finding(where, field, rule, message, n, table=spec.name, seq=seq)
+            staged.finding(
+                where, field, rule, message, n, table=spec.name, seq=seq, child=child, value=value
+            )
 
         table.add(
             (None, None, staged.file.name, where, n),

@@ -63,6 +63,7 @@ class _Reader:
         self.override = year is not None
         self.layout: years.Layout | None = None
         self.nested = _NESTED
+        self.child_id = ""  # LAchildID of the child being read, for its findings
 
     def record(
         self,
@@ -76,11 +77,23 @@ class _Reader:
         rows = self.staged.table(spec)
         seq = len(rows) + 1
         line = elem.sourceline
-        found: list[tuple[str, str, str]] = []
-        values = convert(leaves, spec, PARSERS, lambda f, r, m: found.append((f, r, m)))
-        for field_name, rule, message in found:
+        found: list[tuple[str, str, str, str]] = []
+        values = convert(leaves, spec, PARSERS, lambda f, r, m, v: found.append((f, r, m, v)))
+        if spec.name == "cin_child":
+            self.child_id = (leaves.get("lachildid") or "").strip()
+        for field_name, rule, message, value in found:
             at = self.lines.get(field_name.lower(), line)
-            self.staged.finding(where, field_name, rule, message, at, table=spec.name, seq=seq)
+            self.staged.finding(
+                where,
+                field_name,
+                rule,
+                message,
+                at,
+                table=spec.name,
+                seq=seq,
+                child=self.child_id if spec.name != "cin_header" else "",
+                value=value,
+            )
         self.lines = {}
         return rows.add((parent, child, self.path.name, where, line), values)
 
@@ -209,6 +222,11 @@ class _Reader:
             for k, sub in enumerate(_subs(elem, name), 1):
                 here = f"{where}/{name}[{k}]"
                 self.record(T[table], sub, self.leaves(sub, T[table], here), here, seq, child)
+        if years.PRE_PROCEEDINGS in self.nested:  # 2026-27 on
+            for k, sub in enumerate(_subs(elem, years.PRE_PROCEEDINGS), 1):
+                here = f"{where}/{years.PRE_PROCEEDINGS}[{k}]"
+                spec = T["cin_pre_proceedings"]
+                self.record(spec, sub, self.leaves(sub, spec, here), here, seq, child)
         for k, cpp in enumerate(_subs(elem, "ChildProtectionPlans"), 1):
             here = f"{where}/ChildProtectionPlans[{k}]"
             cseq = self.record(

@@ -21,7 +21,7 @@ import duckdb
 from safeplan.ingest import years
 from safeplan.ingest.annex_a import read_annex_a
 from safeplan.ingest.cin_census import read_cin_census
-from safeplan.ingest.findings import FileRefused, Finding, Severity, refuse
+from safeplan.ingest.findings import FileRefused, Finding, Severity, one_per_fault, refuse
 from safeplan.ingest.partner import identify as identify_template
 from safeplan.ingest.partner import read_partner
 from safeplan.ingest.rules import RULES, Rule, not_run, run_rules
@@ -154,7 +154,7 @@ def _check_set(group: list[tuple[Path, Staged, int]]) -> list[Checked]:
     out = []
     for path, staged, size in group:
         own = set(staged.tables)
-        findings = [*staged.findings, *(f for f in found if f.table in own)]
+        findings = one_per_fault(staged.findings, [f for f in found if f.table in own])
         checked = Checked(staged, con, file_hash(path), size, findings)
         checked.quarantined = _quarantine(staged, findings)
         checked.not_run = missing

@@ -86,6 +86,8 @@ class Staged:
         severity: Severity = Severity.error,
         table: str = "",
         seq: int | None = None,
+        child: str = "",
+        value: str = "",
     ) -> None:
         self.findings.append(
             Finding(
@@ -99,6 +101,8 @@ class Staged:
                 line,
                 table,
                 seq,
+                child,
+                value,
             )
         )
 
@@ -113,18 +117,20 @@ def convert(
     raw: dict[str, str],
     spec: StagingTable,
     parsers: dict[str, Parser],
-    report: Callable[[str, str, str], None],
+    report: Callable[[str, str, str, str], None],
 ) -> dict[str, date | datetime | bool | int | str | None]:
     """Typed values for a row; a value that cannot be read is reported and stored as NULL.
 
-    `report(field, rule, message)` records a finding against the row being read.
+    `report(field, rule, message, value)` records a finding against the row being read.
     """
     out: dict[str, date | datetime | bool | int | str | None] = {}
     for col in spec.columns:
         text = raw.get(col.name)
         if text is None or text.strip() == "":
             if col.required:
-                report(col.field, "SP-REQUIRED", f"{col.field} is required but is missing or blank")
+                report(
+                    col.field, "SP-REQUIRED", f"{col.field} is required but is missing or blank", ""
+                )
             out[col.name] = None
             continue
         text = text.strip()
@@ -135,6 +141,6 @@ def convert(
         try:
             out[col.name] = parser(text)
         except BadValue as exc:
-            report(col.field, f"SP-{col.type.upper()}", f"{col.field}: {exc}")
+            report(col.field, f"SP-{col.type.upper()}", f"{col.field}: {exc}", text)
             out[col.name] = None
     return out

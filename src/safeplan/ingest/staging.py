@@ -185,6 +185,26 @@ CIN_TABLES: tuple[StagingTable, ...] = (
     StagingTable(
         "cin_cpp_review", "cin_census", "CPPreviewDate", _cols("CPPreviewDate:date!"), "cin_cpp"
     ),
+    # from 2026-27: pre-proceedings and family group decision making, per CINdetails
+    # (`years`; element names as data-to-insight/csc-validator-be-cin ingress.py reads them)
+    StagingTable(
+        "cin_pre_proceedings",
+        "cin_census",
+        "PreProceedingsandFGDM",
+        _cols(
+            "PPStartDate:date",
+            "LBPSentDate:date",
+            "FGDMMeetingOffer",
+            "FGDMMeetingFac",
+            "InitialPPMeetingDate:date",
+            "ReviewMeetingsCount:int",
+            "StepDecisionDate:date",
+            "PPOutcome",
+            "CourtAppDate:date",
+            "LetterInitCPDate:date",
+        ),
+        "cin_details",
+    ),
 )
 
 # SSDA903 files as named in the DfE guide; the staging table is s903_<file>.

@@ -79,11 +79,27 @@ def read_rows(staged: Staged, text: str, spec: StagingTable, parsers: dict[str, 
         raw = dict(zip(header, cells, strict=False))
         seq = len(rows) + 1
 
+        child = (raw.get("child") or "").strip()
+
         def report(
-            field_name: str, rule: str, message: str, where: str = where, seq: int = seq
+            field_name: str,
+            rule: str,
+            message: str,
+            value: str,
+            where: str = where,
+            seq: int = seq,
+            child: str = child,
         ) -> None:
             staged.finding(
-                where, field_name, rule, message, reader.line_num, table=spec.name, seq=seq
+                where,
+                field_name,
+                rule,
+                message,
+                reader.line_num,
+                table=spec.name,
+                seq=seq,
+                child=child,
+                value=value,
             )
 
         rows.add(

@@ -137,8 +137,8 @@ def _cin() -> dict[int, Layout]:
             "added",
             "<PreProceedingsandFGDM> blocks in CINdetails (PPStartDate, LBPSentDate, "
             "FGDMMeetingOffer, FGDMMeetingFac, InitialPPMeetingDate, ReviewMeetingsCount, "
-            "StepDecisionDate, PPOutcome, CourtAppDate, LetterInitCPDate); SafePlan accepts "
-            "them and does not yet stage them",
+            "StepDecisionDate, PPOutcome, CourtAppDate, LetterInitCPDate), staged as "
+            "cin_pre_proceedings; no DfE rule on them is implemented yet",
             f"{_cin_spec(2027)}; {D2I_CIN} cin_validator/ingress.py create_PreProceedings "
             "and fake_data/CIN_Census_2026.xml (commit 5eb2c55)",
         ),

@@ -18,7 +18,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from safeplan.store.current import refresh_current
 from safeplan.store.db import Store
 from safeplan.store.schema import (
     CANONICAL_VALUES,
+    DROPPED,
     IDENTIFIERS,
     ROW_ID_BITS,
     CanonicalTable,
@@ -109,7 +110,7 @@ def prepare(checked: Checked, key: bytes) -> Prepared:
         s.la,
         checked.file_hash,
         checked.file_bytes,
-        checked.findings,
+        [_stored_finding(f, key) for f in checked.findings],
         frames,
         _quarantine(checked, key),
         not_run=list(checked.not_run),
@@ -390,6 +391,20 @@ def _frames(checked: Checked, key: bytes, known: dict[str, CanonicalTable]) -> d
         con.unregister("_bad")
     con.unregister("_pseudonyms")
     return out
+
+
+def _stored_finding(finding: Finding, key: bytes) -> Finding:
+    """A finding as the store keeps it: the child by pseudonym, as every stored record is;
+    a flagged identifier pseudonymised too, and one the store does not keep (UPN,
+    postcodes) left out."""
+    field = finding.field.lower()
+    value = finding.value
+    if value and field in IDENTIFIERS:
+        value = pseudonymise(value, key)
+    elif value and field in DROPPED:
+        value = ""
+    child = pseudonymise(finding.child, key) if finding.child else ""
+    return replace(finding, child=child, value=value)
 
 
 def _write_findings(store: Store, prepared: Prepared, load_id: int) -> None:

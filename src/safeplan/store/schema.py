@@ -119,6 +119,9 @@ SYSTEM_DDL = (
     """CREATE TABLE IF NOT EXISTS sp_findings (
         load_id BIGINT, file VARCHAR, location VARCHAR, field VARCHAR, rule VARCHAR,
         message VARCHAR, level VARCHAR, severity VARCHAR, line BIGINT, staging_table VARCHAR)""",
+    # the child (pseudonymised) and the value flagged: added after the first stores were made
+    "ALTER TABLE sp_findings ADD COLUMN IF NOT EXISTS child VARCHAR",
+    "ALTER TABLE sp_findings ADD COLUMN IF NOT EXISTS value VARCHAR",
     """CREATE TABLE IF NOT EXISTS sp_quarantine (
         load_id BIGINT, staging_table VARCHAR, location VARCHAR, line BIGINT,
         reasons VARCHAR, record VARCHAR)""",

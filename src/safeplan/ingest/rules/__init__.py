@@ -78,17 +78,41 @@ def _present_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
+def _child_and_value(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[str, str, str]:
+    """SQL for the flagged row's child identifier and value, and the join the child needs:
+    a 903 row has its CHILD; a nested CIN record is joined to its child by ``_child``."""
+    columns = {
+        str(r[0]).lower()
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE lower(table_name) = ?",
+            [rule.table],
+        ).fetchall()
+    }
+    column = rule.field.lower()
+    value = f"CAST(t.{column} AS VARCHAR)" if column and column in columns else "NULL"
+    if "child" in columns:
+        return "t.child", value, ""
+    if "lachildid" in columns:
+        return "t.lachildid", value, ""
+    if "_child" in columns and "cin_child" in _present_tables(con):
+        return "c.lachildid", value, "LEFT JOIN cin_child AS c ON c._seq = t._child"
+    return "NULL", value, ""
+
+
 def offending_rows(
     con: duckdb.DuckDBPyConnection, rule: Rule
-) -> list[tuple[int, str | None, str | None, int | None]]:
-    """The (``_seq``, ``_file``, ``_row``, ``_line``) of each row the rule flags."""
+) -> list[tuple[int, str | None, str | None, int | None, str | None, str | None]]:
+    """The (``_seq``, ``_file``, ``_row``, ``_line``, child, value) of each row the rule
+    flags: the child's LA identifier and the value of the rule's field, for the finding."""
     # Table names and SQL come from the registry above, never from a file or a user.
+    child, value, join = _child_and_value(con, rule)
     query = (
-        f"SELECT t._seq, t._file, t._row, t._line FROM {rule.table} AS t "
+        f"SELECT t._seq, t._file, t._row, t._line, CAST({child} AS VARCHAR), {value} "
+        f"FROM {rule.table} AS t {join} "
         f"WHERE t._seq IN (SELECT offending._seq FROM ({rule.sql}) AS offending) "
         "ORDER BY t._seq"
     )
-    return [(int(r[0]), r[1], r[2], r[3]) for r in con.execute(query).fetchall()]
+    return [(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in con.execute(query).fetchall()]
 
 
 def stage_collection(con: duckdb.DuckDBPyConnection, year: int | None) -> None:
@@ -134,7 +158,7 @@ def run_rules(
     for rule in rules_for(source, year):
         if not all(table in present for table in rule.tables):
             continue
-        for seq, file, row, line in offending_rows(con, rule):
+        for seq, file, row, line, child, value in offending_rows(con, rule):
             findings.append(
                 Finding(
                     file=file or "",
@@ -147,9 +171,16 @@ def run_rules(
                     line=line,
                     table=rule.table,
                     seq=seq,
+                    child=(child or "").strip(),
+                    value=_shown(value),
                 )
             )
     return findings
+
+
+def _shown(value: str | None) -> str:
+    """A flagged value as the file had it: dates as the DfE writes them in the CIN census."""
+    return "" if value is None else value.strip()
 
 
 def _cell(text: str) -> str:

@@ -259,6 +259,7 @@ class RuleCount:
     severity: str  # error (records quarantined) or warning (records kept)
     findings: int
     files: int
+    children: int = 0  # children with a finding of the rule (by pseudonym): whom to correct
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ FRESHNESS_SQL = (
 FINDINGS_SQL = (
     f"SELECT {_feed('l.')} AS feed, "
     "coalesce(f.rule, ''), coalesce(f.field, ''), coalesce(f.severity, ''), count(*), "
-    "count(DISTINCT f.load_id) "
+    "count(DISTINCT f.load_id), count(DISTINCT NULLIF(f.child, '')) "
     "FROM sp_findings f JOIN sp_loads l ON l.load_id = f.load_id WHERE l.status = 'loaded' "
     "GROUP BY 1, 2, 3, 4 ORDER BY 1, 5 DESC, 2, 3, 4"
 )
@@ -342,9 +343,11 @@ def quality(today: date, store_url: str | None = None) -> Quality:
         return Quality(freshness=_freshness([], today), note=NOT_YET)
     totals, fresh, found = results
     by_source: dict[str, list[RuleCount]] = {}
-    for feed, rule, name, severity, n, files in found:
+    for feed, rule, name, severity, n, files, children in found:
         by_source.setdefault(str(feed), []).append(
-            RuleCount(rule, _field(name), message_of(rule), severity, int(n), int(files))
+            RuleCount(
+                rule, _field(name), message_of(rule), severity, int(n), int(files), int(children)
+            )
         )
     order = list(SOURCES) + sorted(set(by_source) - set(SOURCES))
     return Quality(

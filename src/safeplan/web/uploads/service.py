@@ -136,8 +136,8 @@ def _outcome(name: str, done: LoadResult | FileRefused, set_files: list[str]) ->
 
 
 FINDINGS_SQL = (
-    "SELECT file, location, field, rule, message, level, severity, line, staging_table "
-    "FROM sp_findings WHERE load_id = ? ORDER BY line, location"
+    "SELECT file, location, field, rule, message, level, severity, line, staging_table, "
+    "child, value FROM sp_findings WHERE load_id = ? ORDER BY line, location"
 )
 
 
@@ -158,6 +158,9 @@ def findings_of(load_id: int) -> list[Finding] | None:
             Severity(r[6]),
             r[7],
             str(r[8] or ""),
+            None,
+            str(r[9] or ""),
+            str(r[10] or ""),
         )
         for r in rows
     ]
