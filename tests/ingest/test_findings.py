@@ -39,14 +39,14 @@ def test_a_nested_cin_record_names_its_child_and_the_value(tmp_path: Path) -> No
 
 
 def test_a_903_rule_finding_names_the_child_and_the_value(tmp_path: Path) -> None:
-    path = _write(tmp_path, "2024/header.csv", HEADER + "C1,3,01/05/2010,WBRI,UN1,,\n")
+    path = _write(tmp_path, "2024/header.csv", HEADER + "C1,3,01/05/2010,WBRI,UN2,,\n")
     checked = check(path)
     checked.close()
     assert [(f.rule, f.child, f.value) for f in checked.findings] == [("903 101", "C1", "3")]
 
 
 def test_a_date_that_cannot_be_read_is_one_finding_not_two(tmp_path: Path) -> None:
-    path = _write(tmp_path, "2024/header.csv", HEADER + "C1,1,31/02/2010,WBRI,UN1,,\n")
+    path = _write(tmp_path, "2024/header.csv", HEADER + "C1,1,31/02/2010,WBRI,UN2,,\n")
     checked = check(path)
     checked.close()
     assert [(f.rule, f.field, f.child, f.value) for f in checked.findings] == [
@@ -109,7 +109,7 @@ def test_xlsx_counts_by_rule_and_lists_by_child_formula_safe(tmp_path: Path) -> 
 
 
 def test_the_store_keeps_the_child_by_pseudonym(tmp_path: Path) -> None:
-    path = _write(tmp_path, "2024/header.csv", HEADER + "C1,3,01/05/2010,WBRI,UN1,,\n")
+    path = _write(tmp_path, "2024/header.csv", HEADER + "C1,3,01/05/2010,WBRI,UN2,,\n")
     checked = check(path)
     with connect(str(tmp_path / "store.duckdb")) as store:
         load_checked(store, checked, b"key")
