@@ -93,6 +93,31 @@ def _overlaps(period: CarePeriod, start: date, end: date) -> bool:
     return period.start <= end and (period.end is None or period.end >= start)
 
 
+def _participation(child: Child, when: date, code: str) -> str:
+    """A review's participation code that fits the child's age (DfE rules 440, 441): PN0 is
+    'under 4 at the review'."""
+    if when < birthday(child.dob, 4):
+        return "PN0"
+    return "PN1" if code == "PN0" else code
+
+
+def _in_care(child: Child, day: date) -> bool:
+    return any(p.start <= day and (p.end is None or day <= p.end) for p in child.care)
+
+
+def _within_placement(child: Child, day: date, end: date | None, ref_date: date) -> date | None:
+    """A missing period's end as the return can hold it: when the placement it began in has
+    ended (by ``ref_date``), the period ends by then too (DfE rules 575, 577)."""
+    for period in child.care:
+        for ep in period.placements:
+            ep_end = _known(ep.end, ref_date)
+            if ep.start <= day and (ep.end is None or day <= ep.end):
+                if ep_end is not None and (end is None or end > ep_end):
+                    return ep_end
+                return end
+    return end
+
+
 class S903Writers:
     """One set of open CSV writers per collection year."""
 
@@ -162,14 +187,18 @@ class S903Writers:
                 )
             for when, code in period.reviews:
                 if start <= when <= end:
+                    code = _participation(child, when, code)
                     self._row(year, "reviews", [child.child_id, dob, dmy(when), code])
             if period.uasc:
                 duc = dmy(_known(child.eighteenth, end))  # ceased to be UASC at 18
                 self._row(year, "uasc", [child.child_id, dob, sex, duc])
         for m in child.missing:
             if m.looked_after and start <= m.start.date() <= end:
-                m_end = m.end.date() if m.end is not None else None
-                row = [child.child_id, dob, m.kind, dmy(m.start.date()), dmy(_known(m_end, end))]
+                if not _in_care(child, m.start.date()):
+                    continue  # a run of incidents can outlast the period of care (578, 581)
+                m_end = _known(m.end.date() if m.end is not None else None, end)
+                m_end = _within_placement(child, m.start.date(), m_end, end)
+                row = [child.child_id, dob, m.kind, dmy(m.start.date()), dmy(m_end)]
                 self._row(year, "missing", row)
         self._oc2(child, year, periods, end)
         self._oc3(child, year, start, end)
@@ -180,10 +209,16 @@ class S903Writers:
             return
         rng = random.Random(f"oc2/{self.seed}/{child.index}/{year}")  # noqa: S311 - synthetic data
         age = child.age_on(end)
-        if 4 <= age <= 16 and rng.random() < 0.8:
+        start = year_bounds(year)[0]
+        fourth, seventeenth = birthday(child.dob, 4), birthday(child.dob, 17)
+        if fourth > end or seventeenth < start:  # under 4, or 17 all year: no SDQ (188, 189)
+            score, reason = "", ""
+        elif 4 <= age <= 16 and rng.random() < 0.8:
             score, reason = str(rng.randint(3, 30)), ""
+        elif fourth <= start and birthday(child.dob, 16) >= end:  # SDQ1 is for age (157)
+            score, reason = "", rng.choice(("SDQ2", "SDQ4"))
         else:
-            score, reason = "", "SDQ1" if not 4 <= age <= 16 else rng.choice(("SDQ2", "SDQ4"))
+            score, reason = "", "SDQ1"
 
         def flag(p: float) -> str:
             return "1" if rng.random() < p else "0"
@@ -192,13 +227,14 @@ class S903Writers:
         received = flag(0.6) if substance == "1" else ""
         offered = flag(0.4) if received == "0" else ""
         convicted = flag(0.03) if age >= 10 else ""
+        health_check = flag(0.9)
         row = [
             child.child_id,
             dmy(child.dob),
             score,
             reason,
             convicted,
-            flag(0.9),
+            health_check if age < 5 else "",  # health promotion under 5 only (545, 546)
             flag(0.85),
             flag(0.8),
             flag(0.9),
@@ -219,6 +255,9 @@ class S903Writers:
             return
         if not any(start <= birthday(child.dob, age) <= end for age in range(17, 22)):
             return
+        ended = left[-1].reason_ended if left else ""
+        if _looked_after_on_birthday(child, end) or ended in ("E2", "E3"):
+            return  # no care leaver data (1000, 1007, 1011, 1016)
         rng = random.Random(f"oc3/{self.seed}/{child.index}/{year}")  # noqa: S311 - synthetic data
         in_touch = rng.choice(("YES", "YES", "YES", "YES", "NO", "REFU"))
         activ = (
@@ -231,4 +270,28 @@ class S903Writers:
             if in_touch == "YES"
             else "0"
         )
+        accom = _accommodation(child, accom, start, end)
         self._row(year, "oc3", [child.child_id, dmy(child.dob), in_touch, activ, accom])
+
+
+def _looked_after_on_birthday(child: Child, end: date) -> bool:
+    """Looked after on or after the 17th or 18th birthday last passed, for a young person of
+    17 or 18 at 31 March (ceasing on the birthday counts, as in the DfE's rule 1016)."""
+    age = child.age_on(end)
+    if age not in (17, 18):
+        return False
+    day = birthday(child.dob, age)
+    return any(p.start <= end and (p.end is None or p.end >= day) for p in child.care)
+
+
+def _accommodation(child: Child, accom: str, start: date, end: date) -> str:
+    """An OC3 accommodation the DfE's rules accept for the young person: homelessness is never
+    suitable (133), no Foyer under 18 (347), not with former foster carers around the 17th
+    birthday (3001)."""
+    if accom == "S1":
+        return "S2"
+    if accom.startswith("T") and birthday(child.dob, 18) > start:
+        return "U1"
+    if accom.startswith("Z") and start <= birthday(child.dob, 17) <= end:
+        return "U1"
+    return accom
