@@ -158,8 +158,12 @@ class S903Writers:
             if "M" in years.layout("ssda903", year).sex_codes:  # type: ignore[union-attr]
                 sex = {"1": "M", "2": "F"}[sex]  # 2024-25 on: SEX coded M, F, U
             upn = child.upn if child.age_on(end) >= 4 else "UN1"
-            mother = ("1" if child.mother else "0") if child.sex == "2" else ""
-            mc_dob = dmy(child.child_dob) if child.mother else ""
+            # Motherhood once the baby is born, and not after she left care (DfE rule 625).
+            left = [p.end for p in periods if p.end is not None and p.end <= end]
+            until = max(left) if len(left) == len(periods) and left else end
+            is_mother = child.mother and child.child_dob is not None and child.child_dob <= until
+            mother = ("1" if is_mother else "0") if child.sex == "2" else ""
+            mc_dob = dmy(child.child_dob) if is_mother else ""
             row = [child.child_id, sex, dob, child.ethnicity, upn, mother, mc_dob]
             self._row(year, "header", row)
         for period in periods:
