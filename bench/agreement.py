@@ -36,7 +36,8 @@ from typing import Any
 
 from lxml import etree
 
-from safeplan.ingest.pipeline import check
+from safeplan.ingest.findings import FileRefused
+from safeplan.ingest.pipeline import check_batch
 from safeplan.synth import generate
 
 RESULTS = Path(__file__).with_name("results")
@@ -570,15 +571,21 @@ def theirs(python: Path, kind: str, path: Path) -> tuple[list[tuple[str, str]], 
 
 
 def ours(paths: list[Path]) -> tuple[list[tuple[str, str]], float]:
-    """SafePlan's DfE-rule findings (not its own SP- checks) as (rule, child)."""
+    """SafePlan's findings as (rule, child): the DfE rules by their numbers, and SafePlan's
+    own field checks (SP-DATE, SP-REQUIRED...) by name, since one finding per fault means an
+    unreadable date is reported once, as SP-DATE, not again as the DfE rule it breaks."""
     start = time.process_time()
     found: list[tuple[str, str]] = []
-    for path in paths:
-        checked = check(path, str(YEAR))
+    for _path, checked in check_batch(paths, str(YEAR)):  # a 903 return checked as a set
+        if isinstance(checked, FileRefused):
+            found.append((checked.finding.rule, ""))
+            continue
         try:
             for f in checked.findings:
                 if f.rule.startswith(("CIN ", "903 ")):
                     found.append((f.rule.split(" ", 1)[1], _child_of(checked, f)))
+                elif f.rule.startswith("SP-"):
+                    found.append((f.rule, _child_of(checked, f)))
         finally:
             checked.close()
     return found, time.process_time() - start
