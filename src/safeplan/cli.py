@@ -38,7 +38,7 @@ from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
 from safeplan.publish.tables import public_table, results_table, scorecard_text, write_table
 from safeplan.store.db import connect
-from safeplan.store.load import LoadResult, Prepared, batches, load_files
+from safeplan.store.load import LoadResult, Prepared, batches, last_years, load_files
 
 app = typer.Typer(
     help="SafePlan: the safeguarding partnership's plan on a page, made live.",
@@ -186,6 +186,24 @@ def _progress() -> Progress:
     )
 
 
+LastYearOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--last-year",
+        metavar="DIR",
+        help="Last year's SSDA903 return (a folder of its CSVs), for the rules that compare "
+        "this year's with it (903 576, 559, 560, 561, 584, 1001, 1002, 1010, 348); a folder "
+        "of the year before given alongside is used without it",
+        exists=True,
+        file_okay=False,
+    ),
+]
+
+
+def _last_year(folder: Path | None) -> list[Path] | None:
+    return None if folder is None else [p for p in _files([folder]) if p.suffix.lower() == ".csv"]
+
+
 @app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
@@ -193,18 +211,21 @@ def validate(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Findings file (.csv or .xlsx)")
     ] = None,
+    last_year: LastYearOption = None,
 ) -> None:
     """Check files without loading them: a summary here, every finding in a CSV/XLSX file.
 
-    The SSDA903 CSVs of one folder are checked together, as one return."""
+    The SSDA903 CSVs of one folder are checked together, as one return; with the folder of
+    the year before (or --last-year DIR), against last year's return too."""
     files = _files(paths)
     findings: list[Finding] = []
     refused = 0
+    work = batches(files)
     with _progress() as bar:
         task = bar.add_task("validating", total=len(files))
-        for batch in batches(files):
+        for batch, before in zip(work, last_years(work, year, _last_year(last_year)), strict=True):
             bar.update(task, description=f"validating {batch[0].name}")
-            results = check_batch(batch, year)
+            results = check_batch(batch, year, before)
             told: set[tuple[str, ...]] = set()
             for path, checked in results:
                 if isinstance(checked, FileRefused):
@@ -217,7 +238,7 @@ def validate(
                 bar.advance(task)
             for _, checked in results:
                 if isinstance(checked, Checked):
-                    _tell_set(checked.set_files, checked.not_run, told)
+                    _tell_set(checked.set_files, checked.not_run, told, checked.last_year)
                     checked.close()
     target = out or settings().home / "findings" / "findings.csv"
     write_findings(findings, target)
@@ -237,14 +258,19 @@ def _refusal(finding: Finding) -> str:
     return f"{finding.message} ({', '.join(w for w in where if w)})"
 
 
-def _tell_set(files: list[str], unrun: list[str], told: set[tuple[str, ...]]) -> None:
-    """Once per set: which files were checked together, and each rule that could not run."""
-    key = (*files, "|", *unrun)
-    if key in told or not (files or unrun):
+def _tell_set(
+    files: list[str], unrun: list[str], told: set[tuple[str, ...]], last: str = ""
+) -> None:
+    """Once per set: which files were checked together, with which of last year's, and each
+    rule that could not run."""
+    key = (*files, "|", *unrun, "|", last)
+    if key in told or not (files or unrun or last):
         return
     told.add(key)
     if files:
         typer.echo(f"  checked together as one return: {', '.join(files)}")
+    if last:
+        typer.echo(f"  {last}")
     if unrun:
         typer.echo(f"  {len(unrun)} rules not run: " + "; ".join(unrun))
 
@@ -276,8 +302,12 @@ def load(
     workers: Annotated[
         int | None, typer.Option(help="Files checked at once (default: one per core)")
     ] = None,
+    last_year: LastYearOption = None,
 ) -> None:
-    """Validate and load files into the store: each file atomically, and only once."""
+    """Validate and load files into the store: each file atomically, and only once.
+
+    Last year's return is read from files (the folder of the year before given alongside,
+    or --last-year DIR), not from the store."""
     files = _files(paths)
     with connect(settings().store_url) as store, _progress() as bar:
         task = bar.add_task("loading", total=len(files))
@@ -292,9 +322,18 @@ def load(
             bar.advance(task)
 
         def checked(_path: Path, prepared: Prepared) -> None:
-            _tell_set(prepared.set_files, prepared.not_run, told)
+            _tell_set(prepared.set_files, prepared.not_run, told, prepared.last_year)
 
-        refused = load_files(store, files, year, settings().key(), report, workers, checked=checked)
+        refused = load_files(
+            store,
+            files,
+            year,
+            settings().key(),
+            report,
+            workers,
+            checked=checked,
+            last_year=_last_year(last_year),
+        )
     if refused:
         raise typer.Exit(code=1)
 

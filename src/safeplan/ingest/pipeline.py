@@ -7,13 +7,19 @@ in one DuckDB before the rules run, so the rules that join one file to another (
 missing episodes to the header) run. A rule that cannot run, because a file of the set or
 the collection year is missing, is listed on each file's `Checked.not_run`, never skipped
 silently.
+
+The DfE's continuity rules (576, 559-561, 584, 1001, 1002, 1010, 348) also read last year's
+return, staged beside this year's as ``s903_<file>_last``: from a 903 set of the year
+before in the same batch (both years' folders, or one upload), else from the files given
+as ``last_year`` (``--last-year DIR``), each read in its own year's layout. Without it those
+rules are listed as not run, naming the file of last year's return they need.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -25,11 +31,14 @@ from safeplan.ingest.findings import FileRefused, Finding, Severity, one_per_fau
 from safeplan.ingest.partner import identify as identify_template
 from safeplan.ingest.partner import read_partner
 from safeplan.ingest.rules import RULES, Rule, not_run, run_rules
+from safeplan.ingest.rules.s903_cohorts import last
 from safeplan.ingest.safety import check_size
 from safeplan.ingest.ssda903 import identify, read_ssda903
 from safeplan.ingest.staged import Staged
 from safeplan.ingest.staging import CIN_TABLES, S903_FILES
-from safeplan.ingest.tabular import read_header
+from safeplan.ingest.tabular import read_header, year_from_path
+
+LAST_HINT = "give last year's return alongside, or --last-year DIR"
 
 
 @dataclass
@@ -44,6 +53,7 @@ class Checked:
     quarantined: dict[str, dict[int, list[str]]] = field(default_factory=dict)
     not_run: list[str] = field(default_factory=list)  # "903 302: needs the Header file"
     set_files: list[str] = field(default_factory=list)  # the files checked with it as a set
+    last_year: str = ""  # which of last year's files were staged beside it as _last, or why not
 
     @property
     def quarantine_count(self) -> int:
@@ -109,11 +119,14 @@ def _read(path: Path, year: str | None) -> tuple[Staged, int] | FileRefused:
 
 
 def check_batch(
-    paths: Iterable[Path], year: str | None = None
+    paths: Iterable[Path], year: str | None = None, last_year: Sequence[Path] = ()
 ) -> list[tuple[Path, Checked | FileRefused]]:
     """Read and validate files, each return as a set: the 903 files of one collection year
     are staged and checked together (one file of each kind to a set: a second Episodes file
-    of the same year starts another set). Each file's outcome in the order given."""
+    of the same year starts another set). A 903 set whose year before is also in the batch
+    has that year's files staged beside it as ``_last``; one whose year before is not has
+    ``last_year``'s files (last year's return, read in the year before's layout, checked no
+    further). Each file's outcome in the order given."""
     read = [(p, _read(p, year)) for p in paths]
     sets: list[list[tuple[Path, Staged, int]]] = []
     open_sets: dict[str | None, list[tuple[Path, Staged, int]]] = {}
@@ -130,19 +143,86 @@ def check_batch(
             sets.append(group)
             open_sets[staged.period] = group
         group.append((path, staged, size))
+    by_year: dict[int, list[Staged]] = {}  # each year's first 903 set, for the year after
+    for group in sets:
+        y = _year(group[0][1].period)
+        if group[0][1].source == "ssda903" and y is not None:
+            by_year.setdefault(y, [s for _, s, _ in group])
+    given = _LastYear(list(last_year))
     done: dict[Path, Checked] = {}
     for group in sets:
-        for member, checked in zip(group, _check_set(group), strict=True):
+        before: tuple[list[Staged], str] = ([], "")
+        if group[0][1].source == "ssda903":
+            y = _year(group[0][1].period)
+            if y is not None and y - 1 in by_year:
+                before = (by_year[y - 1], f"{years.label(y - 1)}, checked with it")
+            elif last_year:
+                before = given.read(y)
+        for member, checked in zip(group, _check_set(group, *before), strict=True):
             done[member[0]] = checked
     return [(p, got if isinstance(got, FileRefused) else done[p]) for p, got in read]
 
 
-def _check_set(group: list[tuple[Path, Staged, int]]) -> list[Checked]:
-    """One return's files staged in one connection, its rules run once over them all."""
+class _LastYear:
+    """Last year's files (``--last-year DIR``, or the folder of the year before given
+    beside this year's), read once for each year they are last year of."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self.done: dict[int | None, tuple[list[Staged], str]] = {}
+
+    def read(self, year: int | None) -> tuple[list[Staged], str]:
+        """Last year's 903 files for a return of ``year`` (read in the layout of the year
+        before), and a line saying what was read, or why nothing could be."""
+        if year not in self.done:
+            self.done[year] = self._read(year)
+        return self.done[year]
+
+    def _read(self, year: int | None) -> tuple[list[Staged], str]:
+        where = ", ".join(sorted({str(p.parent) for p in self.paths}))
+        named = {y for p in self.paths if (y := year_from_path(p)) is not None}
+        if year is not None and named and named != {str(year - 1)}:
+            other = ", ".join(years.label(int(y)) for y in sorted(named))
+            return [], (
+                f"not used: {where} holds the {other} return, not that of "
+                f"{years.label(year - 1)}, the year before this {years.label(year)} return"
+            )
+        out: list[Staged] = []
+        used: list[str] = []
+        skipped: list[str] = []
+        for path in self.paths:
+            try:
+                staged = read_file(path, str(year - 1) if year is not None else None)
+            except FileRefused as exc:
+                skipped.append(f"{path.name} refused ({exc.finding.message})")
+                continue
+            if staged.source != "ssda903" or staged.kind in {s.kind for s in out}:
+                skipped.append(f"{path.name} (not a further file of a 903 return)")
+                continue
+            out.append(staged)
+            used.append(path.name)
+        label = years.label(year - 1) if year is not None else "year not known"
+        text = f"{label}, from {where}: " + (", ".join(used) or "no 903 file")
+        if skipped:
+            text += "; not used: " + "; ".join(skipped)
+        return out, text
+
+
+def _check_set(
+    group: list[tuple[Path, Staged, int]], before: list[Staged] | None = None, told: str = ""
+) -> list[Checked]:
+    """One return's files staged in one connection, last year's (``before``) beside them as
+    ``_last``, its rules run once over them all."""
     con = duckdb.connect(":memory:")
     first = group[0][1]
     for _, staged, _ in group:
         staged.to_duckdb(con)
+    for staged in before or []:
+        _stage_last(con, staged)
+    if before:
+        told = f"last year's return staged beside it ({told})"
+    elif told:
+        told = f"last year's return ({told})"
     if first.source == "cin_census":  # a record type with no records is still in the return
         for spec in CIN_TABLES:
             if spec.name not in first.tables:
@@ -159,8 +239,18 @@ def _check_set(group: list[tuple[Path, Staged, int]]) -> list[Checked]:
         checked.quarantined = _quarantine(staged, findings)
         checked.not_run = missing
         checked.set_files = names if len(group) > 1 else []
+        checked.last_year = told
         out.append(checked)
     return out
+
+
+def _stage_last(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Last year's file beside this year's: each table as ``<table>_last``, same columns."""
+    for name, rows in staged.tables.items():
+        spec = replace(rows.spec, name=last(name))
+        con.execute(spec.ddl())
+        arrow = rows.arrow()  # noqa: F841 - read by DuckDB through the Python scope
+        con.execute(f"INSERT INTO {spec.name} SELECT * FROM arrow")
 
 
 def _not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> list[str]:
@@ -174,14 +264,25 @@ def _not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> l
         if rule.table not in present:
             continue  # no records of its own to check: nothing is skipped
         absent = [t for t in rule.tables if t not in present and t != "sp_collection"]
-        needs = [f"the {labels.get(t, t)} file" for t in absent]
+        needs = [_needed(t, labels) for t in absent]
         if "sp_collection" in rule.tables and year is None:
             needs.append("the collection year")
-        out.setdefault(rule.label, "needs " + " and ".join(needs or ["a table not staged"]))
+        why = "needs " + " and ".join(needs or ["a table not staged"])
+        if any(t.endswith("_last") for t in absent):
+            why += f" ({LAST_HINT})"
+        out.setdefault(rule.label, why)
     if year is None:
         for rule in _yearly(source):
             out.setdefault(rule.label, "needs the collection year (its codes change by year)")
     return [f"{label}: {why}" for label, why in out.items()]
+
+
+def _needed(table: str, labels: dict[str, str]) -> str:
+    """'the Header file', or for a ``_last`` table "last year's Episodes file"."""
+    base = table.removesuffix("_last")
+    if base != table:
+        return f"last year's {labels.get(base, base)} file"
+    return f"the {labels.get(table, table)} file"
 
 
 def _year(period: str | None) -> int | None:

@@ -30,6 +30,7 @@ from safeplan.ingest.findings import FINDING_COLUMNS, FileRefused, Finding, refu
 from safeplan.ingest.partner import partner_tables
 from safeplan.ingest.pipeline import Checked, check_batch
 from safeplan.ingest.pseudonym import normalise, pseudonymise
+from safeplan.ingest.tabular import year_from_path
 from safeplan.store.current import refresh_current
 from safeplan.store.db import Store
 from safeplan.store.schema import (
@@ -88,6 +89,7 @@ class Prepared:
     seconds: float = 0.0
     not_run: list[str] = field(default_factory=list)  # rules that could not run, and why
     set_files: list[str] = field(default_factory=list)  # the files checked with it as a set
+    last_year: str = ""  # last year's return staged beside it for the continuity rules, or why not
 
     @property
     def quarantined(self) -> int:
@@ -115,16 +117,18 @@ def prepare(checked: Checked, key: bytes) -> Prepared:
         _quarantine(checked, key),
         not_run=list(checked.not_run),
         set_files=list(checked.set_files),
+        last_year=checked.last_year,
     )
 
 
 def prepare_batch(
-    paths: list[Path], year: str | None, key: bytes
+    paths: list[Path], year: str | None, key: bytes, last_year: list[Path] | None = None
 ) -> list[tuple[Path, Prepared | FileRefused]]:
-    """Check files as sets (`check_batch`: a folder's 903 CSVs together) and prepare each;
-    a refusal is returned, not raised, to cross processes."""
+    """Check files as sets (`check_batch`: a folder's 903 CSVs together, ``last_year``'s
+    files staged beside them for the continuity rules) and prepare each; a refusal is
+    returned, not raised, to cross processes."""
     started = time.perf_counter()
-    results = check_batch(paths, year)
+    results = check_batch(paths, year, last_year or ())
     out: list[tuple[Path, Prepared | FileRefused]] = []
     try:
         for path, checked in results:
@@ -161,22 +165,56 @@ def batches(paths: list[Path], together: bool = False) -> list[list[Path]]:
     return list(groups.values())
 
 
+def last_years(
+    work: list[list[Path]], year: str | None = None, last_year: list[Path] | None = None
+) -> list[list[Path]]:
+    """For each batch, last year's files for its 903 continuity rules: ``last_year`` when
+    given (``--last-year DIR``), else the CSVs of the batch given beside it from the folder
+    of the year before (ssda903/2024 for ssda903/2025: same parent, its name's year one
+    less). None with ``year`` (``--year`` gives every folder the same year)."""
+    if last_year is not None:
+        return [list(last_year) for _ in work]
+    folders: dict[tuple[Path, int], list[Path]] = {}
+    for batch in work:
+        folder = _csv_folder(batch)
+        if folder is not None:
+            folders.setdefault(folder, batch)
+    out: list[list[Path]] = []
+    for batch in work:
+        folder = _csv_folder(batch)
+        before = None if folder is None or year else folders.get((folder[0], folder[1] - 1))
+        out.append(list(before or []))
+    return out
+
+
+def _csv_folder(batch: list[Path]) -> tuple[Path, int] | None:
+    """The parent folder and year of a batch of one folder's CSVs named for its year."""
+    parents = {p.parent for p in batch}
+    if len(parents) != 1 or any(p.suffix.lower() != ".csv" for p in batch):
+        return None
+    [folder] = parents
+    found = year_from_path(Path(folder.name))
+    return (folder.parent, int(found)) if found else None
+
+
 def prepare_files(
     paths: list[Path],
     year: str | None,
     key: bytes,
     workers: int | None = None,
     together: bool = False,
+    last_year: list[Path] | None = None,
 ) -> Iterator[tuple[Path, Prepared | FileRefused]]:
     """Prepare files in parallel (one process per core, one batch each), yielding them in
     the given order."""
     order = list(paths)
     work = batches(order, together)
+    lasts = last_years(work, year, last_year)
     workers = workers or min(len(work), os.cpu_count() or 1)
     done: dict[Path, Prepared | FileRefused] = {}
     if workers <= 1:
         results: Iterator[list[tuple[Path, Prepared | FileRefused]]] = (
-            prepare_batch(b, year, key) for b in work
+            prepare_batch(b, year, key, ls) for b, ls in zip(work, lasts, strict=True)
         )
         for batch in results:
             done.update(batch)
@@ -184,7 +222,9 @@ def prepare_files(
         return
     ctx = multiprocessing.get_context("spawn")  # no inherited database handles
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        futures = [pool.submit(prepare_batch, b, year, key) for b in work]
+        futures = [
+            pool.submit(prepare_batch, b, year, key, ls) for b, ls in zip(work, lasts, strict=True)
+        ]
         for future in futures:
             done.update(future.result())
             yield from _in_order(order, done)
@@ -208,12 +248,13 @@ def load_files(
     workers: int | None = None,
     together: bool = False,
     checked: Callable[[Path, Prepared], None] | None = None,
+    last_year: list[Path] | None = None,
 ) -> int:
     """Prepare in parallel (each folder's CSVs, or with ``together`` all the CSVs, checked as
     one set), load file by file in order; returns the number of files refused. ``checked``
     is told of each prepared file before it loads (for the rules it could not run)."""
     refused = 0
-    for path, prepared in prepare_files(list(paths), year, key, workers, together):
+    for path, prepared in prepare_files(list(paths), year, key, workers, together, last_year):
         if checked is not None and isinstance(prepared, Prepared):
             checked(path, prepared)
         if isinstance(prepared, FileRefused):

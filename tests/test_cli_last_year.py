@@ -1,0 +1,145 @@
+"""The DfE's 903 continuity rules (this year's return against last year's) through
+`safeplan validate DIR`, as a user runs them: last year's return given alongside (a folder
+tree ssda903/<year>/) or with ``--last-year DIR``, and named as not run without it.
+
+The returns are test_rules_s903_files.py's sound return and last year's (``BASE``,
+``LAST``), with each continuity rule's case applied, written out as the CSVs a council
+exports.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from safeplan.ingest.rules import S903_OTHER_FILES, Rule
+from safeplan.ingest.staging import S903_FILES, all_tables
+from safeplan.ingest.years import label
+from tests.ingest.test_rules_s903_files import CASES, _moved_sql, case_year, key, staged_for
+from tests.test_cli import run
+
+CONTINUITY = [r for r in S903_OTHER_FILES if any(t.endswith("_last") for t in r.tables)]
+CODES = {"576", "559", "560", "561", "584", "1001", "1002", "1010", "348"}
+FILE_NAMES = {table: label.lower() + ".csv" for label, table in S903_FILES.items()}
+
+
+def test_the_continuity_rules_are_the_dfe_ones() -> None:
+    assert {r.code for r in CONTINUITY} == CODES
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _export(con: duckdb.DuckDBPyConnection, suffix: str, tables: set[str], folder: Path) -> None:
+    """Each of ``tables`` (staged as ``<table><suffix>``) as the CSV a council exports; a
+    table a case emptied is still written, with its heading only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    specs = all_tables()
+    for name in sorted(tables):
+        spec = specs[name]
+        names = ", ".join(c.name for c in spec.columns)
+        rows = con.execute(f"SELECT {names} FROM {name}{suffix} ORDER BY _seq").fetchall()
+        with (folder / FILE_NAMES[name]).open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow([c.field for c in spec.columns])
+            writer.writerows([_cell(v) for v in row] for row in rows)
+
+
+def _with_rows(con: duckdb.DuckDBPyConnection, suffix: str) -> set[str]:
+    """The 903 tables staged as ``<table><suffix>`` that have rows."""
+    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    present = {str(r[0]) for r in rows}
+    out = set()
+    for name in S903_FILES.values():
+        if name + suffix in present:
+            row = con.execute(f"SELECT count(*) FROM {name}{suffix}").fetchone()
+            if row and row[0]:
+                out.add(name)
+    return out
+
+
+def _returns(root: Path, rule: Rule | None, year: int) -> tuple[Path, Path]:
+    """This year's and last year's returns under ``root``/ssda903/<year>/, with ``rule``'s
+    case applied (the sound pair with none)."""
+    con = staged_for(year)
+    this, before = root / "ssda903" / str(year), root / "ssda903" / str(year - 1)
+    try:
+        files = {suffix: _with_rows(con, suffix) for suffix in ("", "_last")}
+        if rule is not None:
+            for statement in CASES[key(rule)][0]:
+                con.execute(_moved_sql(statement, year - 2024))
+        _export(con, "", files[""], this)
+        _export(con, "_last", files["_last"], before)
+    finally:
+        con.close()
+    return this, before
+
+
+def _findings(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _flagged(findings: list[dict[str, str]], rule: Rule) -> set[int]:
+    return {int(f["seq"]) for f in findings if f["rule"] == rule.label and f["table"] == rule.table}
+
+
+def _continuity(findings: list[dict[str, str]]) -> list[dict[str, str]]:
+    labels = {r.label for r in CONTINUITY}
+    return [f for f in findings if f["rule"] in labels]
+
+
+RULES = [pytest.param(r, id=f"903 {key(r)}") for r in CONTINUITY]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_rule_runs_with_last_years_folder_given_alongside(rule: Rule, tmp_path: Path) -> None:
+    year = case_year(rule)
+    _returns(tmp_path / "sound", None, year)
+    code, out, _ = run("validate", str(tmp_path / "sound"), "-o", str(tmp_path / "sound.csv"))
+    assert code == 0, out
+    assert _continuity(_findings(tmp_path / "sound.csv")) == [], "the sound pair passes"
+    staged = f"last year's return staged beside it ({label(year - 1)}, from "
+    assert staged in out
+    assert f"{rule.label}:" not in out.split(staged)[1], "last year's own are not run"
+
+    _returns(tmp_path / "broken", rule, year)
+    code, out, _ = run("validate", str(tmp_path / "broken"), "-o", str(tmp_path / "broken.csv"))
+    assert code == 0, out
+    assert _flagged(_findings(tmp_path / "broken.csv"), rule) == CASES[key(rule)][1]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_rule_runs_with_last_year_option(rule: Rule, tmp_path: Path) -> None:
+    year = case_year(rule)
+    this, before = _returns(tmp_path / "broken", rule, year)
+    args = ("validate", str(this), "--last-year", str(before), "-o", str(tmp_path / "f.csv"))
+    code, out, _ = run(*args)
+    assert code == 0, out
+    assert _flagged(_findings(tmp_path / "f.csv"), rule) == CASES[key(rule)][1]
+    assert f"{rule.label}:" not in out
+    assert f"last year's return staged beside it ({label(year - 1)}, from {before}: " in out
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_rule_is_named_as_not_run_without_last_year(rule: Rule, tmp_path: Path) -> None:
+    year = case_year(rule)
+    this, _ = _returns(tmp_path, rule, year)
+    code, out, _ = run("validate", str(this), "-o", str(tmp_path / "f.csv"))
+    assert code == 0, out
+    assert _flagged(_findings(tmp_path / "f.csv"), rule) == set()
+    needed = sorted(t for t in rule.tables if t.endswith("_last"))
+    labels = {v: k for k, v in S903_FILES.items()}
+    why = " and ".join(f"last year's {labels[t.removesuffix('_last')]} file" for t in needed)
+    assert (
+        f"{rule.label}: needs {why} (give last year's return alongside, or --last-year DIR)" in out
+    )
