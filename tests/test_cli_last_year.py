@@ -143,3 +143,59 @@ def test_rule_is_named_as_not_run_without_last_year(rule: Rule, tmp_path: Path) 
     assert (
         f"{rule.label}: needs {why} (give last year's return alongside, or --last-year DIR)" in out
     )
+
+
+MISSING_576 = next(r for r in CONTINUITY if r.code == "576")
+
+
+def test_one_folder_holding_both_years_is_checked_as_two_returns(tmp_path: Path) -> None:
+    """Files named for their year in one folder (or one upload): the earlier year's return
+    is checked in its own right and staged beside the later one's."""
+    this, before = _returns(tmp_path / "tree", MISSING_576, 2024)
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for folder, year in ((this, 2024), (before, 2023)):
+        for path in folder.iterdir():
+            (flat / f"{path.stem}_{year}.csv").write_bytes(path.read_bytes())
+    code, out, _ = run("validate", str(flat), "-o", str(tmp_path / "f.csv"))
+    assert code == 0, out
+    assert "last year's return staged beside it (2022-23, checked with it)" in out
+    assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == CASES["576"][1]
+
+
+def test_last_year_of_another_year_is_not_used_and_says_so(tmp_path: Path) -> None:
+    this, before = _returns(tmp_path, MISSING_576, 2024)
+    older = tmp_path / "returns_2021"
+    before.rename(older)
+    args = ("validate", str(this), "--last-year", str(older), "-o", str(tmp_path / "f.csv"))
+    code, out, _ = run(*args)
+    assert code == 0, out
+    assert f"last year's return (not used: {older} holds the 2020-21 return, not that of " in out
+    assert "903 576: needs last year's Missing file" in out
+    assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == set()
+
+
+def test_load_reads_last_year_from_files_and_says_when_it_is_only_in_the_store(
+    tmp_path: Path,
+) -> None:
+    this, before = _returns(tmp_path, MISSING_576, 2024)
+    code, out, _ = run("load", str(before))
+    assert code == 0, out
+    code, out, _ = run("load", str(this))
+    assert code == 0, out
+    assert "last year's return (2022-23) is in the store, but the continuity rules do not " in out
+    assert "903 576: needs last year's Missing file (give last year's return alongside" in out
+
+    code, out, _ = run("load", str(tmp_path / "ssda903"))  # both years: nothing new to store
+    assert code == 0, out
+    assert "last year's return staged beside it (2022-23, from " in out
+    assert "already loaded" in out
+    assert "903 576: needs" not in out.split("staged beside it")[1]
+
+
+def test_load_with_last_year_option(tmp_path: Path) -> None:
+    this, before = _returns(tmp_path, MISSING_576, 2024)
+    code, out, _ = run("load", str(this), "--last-year", str(before))
+    assert code == 0, out
+    assert f"last year's return staged beside it (2022-23, from {before}: " in out
+    assert "903 576:" not in out

@@ -31,6 +31,7 @@ from safeplan.ingest.partner import partner_tables
 from safeplan.ingest.pipeline import Checked, check_batch
 from safeplan.ingest.pseudonym import normalise, pseudonymise
 from safeplan.ingest.tabular import year_from_path
+from safeplan.ingest.years import label
 from safeplan.store.current import refresh_current
 from safeplan.store.db import Store
 from safeplan.store.schema import (
@@ -255,6 +256,8 @@ def load_files(
     is told of each prepared file before it loads (for the rules it could not run)."""
     refused = 0
     for path, prepared in prepare_files(list(paths), year, key, workers, together, last_year):
+        if isinstance(prepared, Prepared):
+            _last_year_in_store(store, prepared)
         if checked is not None and isinstance(prepared, Prepared):
             checked(path, prepared)
         if isinstance(prepared, FileRefused):
@@ -267,6 +270,29 @@ def load_files(
             refused += 1
             report(path, exc)
     return refused
+
+
+def _last_year_in_store(store: Store, prepared: Prepared) -> None:
+    """A 903 file whose continuity rules did not run for want of last year's return, when
+    that return is in the store: say that it is not read from there (docs/data.md: the
+    store leaves out last year's quarantined rows and knows children only by pseudonym)."""
+    wanted = [r for r in prepared.not_run if "last year's" in r]
+    if prepared.source != "ssda903" or not wanted or not (prepared.period or "").isdigit():
+        return
+    before = str(int(prepared.period or 0) - 1)
+    store.ensure_schema([])
+    rows = store.query(
+        "SELECT count(*) FROM sp_loads WHERE source = 'ssda903' AND period = ? "
+        "AND status = 'loaded'",
+        [before],
+    )
+    if rows and rows[0][0]:
+        note = (
+            f"last year's return ({label(int(before))}) is in the store, but the continuity "
+            "rules do not read it from there (the store leaves out its quarantined rows): "
+            "give --last-year DIR, its folder of CSVs"
+        )
+        prepared.last_year = "; ".join(x for x in (prepared.last_year, note) if x)
 
 
 def load_checked(store: Store, checked: Checked, key: bytes) -> LoadResult:
