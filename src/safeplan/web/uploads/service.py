@@ -61,6 +61,7 @@ class Outcome:
     message: str = ""  # why a file was refused, naming the place and the rule
     not_run: list[str] = field(default_factory=list)  # rules that could not run, and why
     set_files: list[str] = field(default_factory=list)  # the files checked with it as a set
+    last_year: str = ""  # last year's return staged beside it for the continuity rules, or why not
 
     def as_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,12 +99,14 @@ def receive(files: list[Received], year: str | None = None) -> list[Outcome]:
 def _load(paths: list[Path], year: str | None) -> list[Outcome]:
     outcomes: dict[Path, Outcome] = {}
     sets: dict[Path, list[str]] = {}
+    lasts: dict[Path, str] = {}
 
     def report(path: Path, done: LoadResult | FileRefused) -> None:
-        outcomes[path] = _outcome(path.name, done, sets.get(path, []))
+        outcomes[path] = _outcome(path.name, done, sets.get(path, []), lasts.get(path, ""))
 
     def checked(path: Path, prepared: Prepared) -> None:
         sets[path] = prepared.set_files
+        lasts[path] = _for_upload(prepared.last_year)
 
     def load(store: Store) -> None:  # each file is its own transaction: resume where it was
         waiting = [p for p in paths if p not in outcomes]
@@ -118,7 +121,16 @@ def _load(paths: list[Path], year: str | None) -> list[Outcome]:
     return [outcomes[p] for p in paths]
 
 
-def _outcome(name: str, done: LoadResult | FileRefused, set_files: list[str]) -> Outcome:
+def _for_upload(text: str) -> str:
+    """The command line's advice on last year's return, as it is for an upload."""
+    return text.replace(", or --last-year DIR", "").replace(
+        "give --last-year DIR, its folder of CSVs", "send last year's files with this year's"
+    )
+
+
+def _outcome(
+    name: str, done: LoadResult | FileRefused, set_files: list[str], last_year: str = ""
+) -> Outcome:
     if isinstance(done, FileRefused):
         finding = done.finding
         return Outcome(name, "refused", message=str(finding).removeprefix(f"{finding.file}: "))
@@ -130,8 +142,9 @@ def _outcome(name: str, done: LoadResult | FileRefused, set_files: list[str]) ->
         done.quarantined,
         done.findings,
         list(done.replaced),
-        not_run=list(done.not_run),
+        not_run=[_for_upload(r) for r in done.not_run],
         set_files=set_files,
+        last_year=last_year,
     )
 
 
