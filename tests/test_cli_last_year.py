@@ -199,3 +199,15 @@ def test_load_with_last_year_option(tmp_path: Path) -> None:
     assert code == 0, out
     assert f"last year's return staged beside it (2022-23, from {before}: " in out
     assert "903 576:" not in out
+
+
+def test_a_file_of_last_year_that_cannot_be_read_is_named_and_the_rest_used(
+    tmp_path: Path,
+) -> None:
+    this, before = _returns(tmp_path, MISSING_576, 2024)
+    (before / "notes.csv").write_text("this,is,not,a,return\n1,2,3,4,5\n", encoding="utf-8")
+    args = ("validate", str(this), "--last-year", str(before), "-o", str(tmp_path / "f.csv"))
+    code, out, _ = run(*args)
+    assert code == 0, out
+    assert "; not used: notes.csv refused (" in out
+    assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == CASES["576"][1]

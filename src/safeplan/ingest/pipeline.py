@@ -191,11 +191,11 @@ class _LastYear:
         used: list[str] = []
         skipped: list[str] = []
         for path in self.paths:
-            try:
-                staged = read_file(path, str(year - 1) if year is not None else None)
-            except FileRefused as exc:
-                skipped.append(f"{path.name} refused ({exc.finding.message})")
+            got = _read(path, str(year - 1) if year is not None else None)
+            if isinstance(got, FileRefused):
+                skipped.append(f"{path.name} refused ({got.finding.message})")
                 continue
+            staged = got[0]
             if staged.source != "ssda903" or staged.kind in {s.kind for s in out}:
                 skipped.append(f"{path.name} (not a further file of a 903 return)")
                 continue
