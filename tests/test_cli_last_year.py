@@ -2,8 +2,9 @@
 `safeplan validate DIR`, as a user runs them: last year's return given alongside (a folder
 tree ssda903/<year>/) or with ``--last-year DIR``, and named as not run without it.
 
-The returns are test_rules_s903_files.py's sound return and last year's (``BASE``,
-``LAST``), with each continuity rule's case applied, written out as the CSVs a council
+The returns are the rule tests' sound return and last year's (``BASE`` and ``LAST`` of
+test_rules_903_files.py for the Header and Episodes rules, of test_rules_s903_files.py for
+the others), with each continuity rule's case applied, written out as the CSVs a council
 exports.
 """
 
@@ -16,14 +17,24 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from safeplan.ingest.rules import S903_OTHER_FILES, Rule
+from safeplan.ingest.rules import S903_BY_FILE, S903_OTHER_FILES, Rule
 from safeplan.ingest.staging import S903_FILES, all_tables
 from safeplan.ingest.years import label
-from tests.ingest.test_rules_s903_files import CASES, _moved_sql, case_year, key, staged_for
+from tests.ingest import test_rules_903_files as by_file
+from tests.ingest import test_rules_s903_files as other
 from tests.test_cli import run
 
-CONTINUITY = [r for r in S903_OTHER_FILES if any(t.endswith("_last") for t in r.tables)]
-CODES = {"576", "559", "560", "561", "584", "1001", "1002", "1010", "348"}
+
+def _continues(rules: tuple[Rule, ...]) -> list[Rule]:
+    return [r for r in rules if any(t.endswith("_last") for t in r.tables)]
+
+
+HEADER_EPISODES, OTHER_FILES = _continues(S903_BY_FILE), _continues(S903_OTHER_FILES)
+CONTINUITY = [*HEADER_EPISODES, *OTHER_FILES]
+CODES = {
+    *("202", "203", "204", "502"),  # Header, Episodes
+    *("576", "559", "560", "561", "584", "1001", "1002", "1010", "348"),  # the other files
+}
 FILE_NAMES = {table: label.lower() + ".csv" for label, table in S903_FILES.items()}
 
 
@@ -67,16 +78,37 @@ def _with_rows(con: duckdb.DuckDBPyConnection, suffix: str) -> set[str]:
     return out
 
 
-def _returns(root: Path, rule: Rule | None, year: int) -> tuple[Path, Path]:
+def _family(rule: Rule) -> list[Rule]:
+    """The continuity rules whose cases share ``rule``'s sound return."""
+    return HEADER_EPISODES if any(r is rule for r in HEADER_EPISODES) else OTHER_FILES
+
+
+def year_of(rule: Rule) -> int:
+    """The collection year of the rule's case."""
+    return by_file.year_of(rule) if _family(rule) is HEADER_EPISODES else other.case_year(rule)
+
+
+def case(rule: Rule) -> tuple[list[str], set[int]]:
+    """The rule's case: SQL that breaks the sound return, and the rows then flagged."""
+    if _family(rule) is HEADER_EPISODES:
+        return by_file.CASES[by_file.key(rule)]
+    statements, flagged = other.CASES[other.key(rule)]
+    shift = other.case_year(rule) - other.BASE_YEAR
+    return [other._moved_sql(s, shift) for s in statements], flagged
+
+
+def _returns(root: Path, rule: Rule, *, sound: bool = False) -> tuple[Path, Path]:
     """This year's and last year's returns under ``root``/ssda903/<year>/, with ``rule``'s
-    case applied (the sound pair with none)."""
-    con = staged_for(year)
+    case applied (or the sound pair its case breaks)."""
+    year = year_of(rule)
+    header_episodes = _family(rule) is HEADER_EPISODES
+    con = by_file.stage(year) if header_episodes else other.staged_for(year)
     this, before = root / "ssda903" / str(year), root / "ssda903" / str(year - 1)
     try:
         files = {suffix: _with_rows(con, suffix) for suffix in ("", "_last")}
-        if rule is not None:
-            for statement in CASES[key(rule)][0]:
-                con.execute(_moved_sql(statement, year - 2024))
+        if not sound:
+            for statement in case(rule)[0]:
+                con.execute(statement)
         _export(con, "", files[""], this)
         _export(con, "_last", files["_last"], before)
     finally:
@@ -93,47 +125,47 @@ def _flagged(findings: list[dict[str, str]], rule: Rule) -> set[int]:
     return {int(f["seq"]) for f in findings if f["rule"] == rule.label and f["table"] == rule.table}
 
 
-def _continuity(findings: list[dict[str, str]]) -> list[dict[str, str]]:
-    labels = {r.label for r in CONTINUITY}
+def _continuity(findings: list[dict[str, str]], rule: Rule) -> list[dict[str, str]]:
+    """The findings of the continuity rules whose cases share ``rule``'s sound return."""
+    labels = {r.label for r in _family(rule)}
     return [f for f in findings if f["rule"] in labels]
 
 
-RULES = [pytest.param(r, id=f"903 {key(r)}") for r in CONTINUITY]
+RULES = [pytest.param(r, id=f"903 {r.code}@{year_of(r)}") for r in CONTINUITY]
 
 
 @pytest.mark.parametrize("rule", RULES)
 def test_rule_runs_with_last_years_folder_given_alongside(rule: Rule, tmp_path: Path) -> None:
-    year = case_year(rule)
-    _returns(tmp_path / "sound", None, year)
+    year = year_of(rule)
+    _returns(tmp_path / "sound", rule, sound=True)
     code, out, _ = run("validate", str(tmp_path / "sound"), "-o", str(tmp_path / "sound.csv"))
     assert code == 0, out
-    assert _continuity(_findings(tmp_path / "sound.csv")) == [], "the sound pair passes"
+    assert _continuity(_findings(tmp_path / "sound.csv"), rule) == [], "the sound pair passes"
     staged = f"last year's return staged beside it ({label(year - 1)}, from "
     assert staged in out
     assert f"{rule.label}:" not in out.split(staged)[1], "last year's own are not run"
 
-    _returns(tmp_path / "broken", rule, year)
+    _returns(tmp_path / "broken", rule)
     code, out, _ = run("validate", str(tmp_path / "broken"), "-o", str(tmp_path / "broken.csv"))
     assert code == 0, out
-    assert _flagged(_findings(tmp_path / "broken.csv"), rule) == CASES[key(rule)][1]
+    assert _flagged(_findings(tmp_path / "broken.csv"), rule) == case(rule)[1]
 
 
 @pytest.mark.parametrize("rule", RULES)
 def test_rule_runs_with_last_year_option(rule: Rule, tmp_path: Path) -> None:
-    year = case_year(rule)
-    this, before = _returns(tmp_path / "broken", rule, year)
+    year = year_of(rule)
+    this, before = _returns(tmp_path / "broken", rule)
     args = ("validate", str(this), "--last-year", str(before), "-o", str(tmp_path / "f.csv"))
     code, out, _ = run(*args)
     assert code == 0, out
-    assert _flagged(_findings(tmp_path / "f.csv"), rule) == CASES[key(rule)][1]
+    assert _flagged(_findings(tmp_path / "f.csv"), rule) == case(rule)[1]
     assert f"{rule.label}:" not in out
     assert f"last year's return staged beside it ({label(year - 1)}, from {before}: " in out
 
 
 @pytest.mark.parametrize("rule", RULES)
 def test_rule_is_named_as_not_run_without_last_year(rule: Rule, tmp_path: Path) -> None:
-    year = case_year(rule)
-    this, _ = _returns(tmp_path, rule, year)
+    this, _ = _returns(tmp_path, rule)
     code, out, _ = run("validate", str(this), "-o", str(tmp_path / "f.csv"))
     assert code == 0, out
     assert _flagged(_findings(tmp_path / "f.csv"), rule) == set()
@@ -151,7 +183,7 @@ MISSING_576 = next(r for r in CONTINUITY if r.code == "576")
 def test_one_folder_holding_both_years_is_checked_as_two_returns(tmp_path: Path) -> None:
     """Files named for their year in one folder (or one upload): the earlier year's return
     is checked in its own right and staged beside the later one's."""
-    this, before = _returns(tmp_path / "tree", MISSING_576, 2024)
+    this, before = _returns(tmp_path / "tree", MISSING_576)
     flat = tmp_path / "flat"
     flat.mkdir()
     for folder, year in ((this, 2024), (before, 2023)):
@@ -160,11 +192,11 @@ def test_one_folder_holding_both_years_is_checked_as_two_returns(tmp_path: Path)
     code, out, _ = run("validate", str(flat), "-o", str(tmp_path / "f.csv"))
     assert code == 0, out
     assert "last year's return staged beside it (2022-23, checked with it)" in out
-    assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == CASES["576"][1]
+    assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == case(MISSING_576)[1]
 
 
 def test_last_year_of_another_year_is_not_used_and_says_so(tmp_path: Path) -> None:
-    this, before = _returns(tmp_path, MISSING_576, 2024)
+    this, before = _returns(tmp_path, MISSING_576)
     older = tmp_path / "returns_2021"
     before.rename(older)
     args = ("validate", str(this), "--last-year", str(older), "-o", str(tmp_path / "f.csv"))
@@ -178,7 +210,7 @@ def test_last_year_of_another_year_is_not_used_and_says_so(tmp_path: Path) -> No
 def test_load_reads_last_year_from_files_and_says_when_it_is_only_in_the_store(
     tmp_path: Path,
 ) -> None:
-    this, before = _returns(tmp_path, MISSING_576, 2024)
+    this, before = _returns(tmp_path, MISSING_576)
     code, out, _ = run("load", str(before))
     assert code == 0, out
     code, out, _ = run("load", str(this))
@@ -194,7 +226,7 @@ def test_load_reads_last_year_from_files_and_says_when_it_is_only_in_the_store(
 
 
 def test_load_with_last_year_option(tmp_path: Path) -> None:
-    this, before = _returns(tmp_path, MISSING_576, 2024)
+    this, before = _returns(tmp_path, MISSING_576)
     code, out, _ = run("load", str(this), "--last-year", str(before))
     assert code == 0, out
     assert f"last year's return staged beside it (2022-23, from {before}: " in out
@@ -204,10 +236,10 @@ def test_load_with_last_year_option(tmp_path: Path) -> None:
 def test_a_file_of_last_year_that_cannot_be_read_is_named_and_the_rest_used(
     tmp_path: Path,
 ) -> None:
-    this, before = _returns(tmp_path, MISSING_576, 2024)
+    this, before = _returns(tmp_path, MISSING_576)
     (before / "notes.csv").write_text("this,is,not,a,return\n1,2,3,4,5\n", encoding="utf-8")
     args = ("validate", str(this), "--last-year", str(before), "-o", str(tmp_path / "f.csv"))
     code, out, _ = run(*args)
     assert code == 0, out
     assert "; not used: notes.csv refused (" in out
-    assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == CASES["576"][1]
+    assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == case(MISSING_576)[1]

@@ -73,6 +73,17 @@ BASE: Rows = {
 }  # fmt: skip
 
 
+# Last year's return (2022-23) as far as the Header and Episodes continuity rules read it,
+# staged as s903_<file>_last: the same children, and A1's last episode of that year ended.
+LAST: Rows = {
+    "s903_header": [dict(row) for row in BASE["s903_header"]],
+    "s903_episodes": [
+        {"child": "A1", "decom": D("2022-06-01"), "rne": "S", "ls": "C2", "cin": "N1",
+         "place": "U1", "place_provider": "PR1", "dec": D("2023-01-01"), "rec": "E4A"},
+    ],
+}  # fmt: skip
+
+
 def at(iso: str) -> str:
     """A 2023-24 date in a case, moved to the staged collection year."""
     return f"(DATE '{iso}' + to_years((SELECT year FROM sp_collection) - 2024))"
@@ -346,6 +357,12 @@ CASES: dict[str, Case] = {
     "SW13STG1@2025": ([sw(1, sw_reason="'XXX'")], {1}),
     "SW14STG2@2024": ([sw(1, sw_dec="NULL")], {1}),
     "SW17STG2@2026": ([sw(3, sw_dec=at("2024-03-01"))], {3}),
+    # against last year's return (rule_202 … rule_502 test rows: a value changed since
+    # last year; last year's open episode not the first of this year)
+    "202": (["UPDATE s903_header_last SET sex = '2' WHERE child = 'A1'"], {1}),
+    "203": (["UPDATE s903_header_last SET dob = dob - INTERVAL 1 DAY WHERE child = 'A2'"], {2}),
+    "204": (["UPDATE s903_header_last SET ethnic = 'WBRI' WHERE child = 'A2'"], {2}),
+    "502": (["UPDATE s903_episodes_last SET dec = NULL, rec = NULL WHERE child = 'A1'"], {1}),
 }
 
 
@@ -376,20 +393,28 @@ def moved(rows: Rows, year: int) -> Rows:
 
 
 def stage(year: int) -> duckdb.DuckDBPyConnection:
+    """The return of ``year``, last year's beside it (``_last``, in last year's SEX coding)."""
     con = duckdb.connect(":memory:")
-    rows = moved(BASE, year)
-    for table in all_tables().values():
-        if table.source != "ssda903":
-            continue
-        con.execute(table.ddl())
-        names = [c.name for c in table.columns]
-        records = [
-            [seq, None, None, "903.csv", f"row {seq + 1}", seq * 10, *(r.get(n) for n in names)]
-            for seq, r in enumerate(rows.get(table.name, []), start=1)
-        ]
-        if records:
-            marks = ", ".join("?" for _ in records[0])
-            con.executemany(f"INSERT INTO {table.name} VALUES ({marks})", records)
+    last = {
+        t: [{**r, "sex": o["sex"]} if "sex" in o else r for r, o in zip(rs, orig, strict=True)]
+        for (t, rs), orig in zip(
+            moved(LAST, year).items(), moved(LAST, year - 1).values(), strict=True
+        )
+    }
+    for rows, suffix in ((moved(BASE, year), ""), (last, "_last")):
+        for table in all_tables().values():
+            if table.source != "ssda903" or (suffix and table.name not in rows):
+                continue
+            name = table.name + suffix
+            con.execute(table.ddl().replace(f"TABLE {table.name} ", f"TABLE {name} ", 1))
+            names = [c.name for c in table.columns]
+            records = [
+                [seq, None, None, "903.csv", f"row {seq + 1}", seq * 10] + [r.get(n) for n in names]
+                for seq, r in enumerate(rows.get(table.name, []), start=1)
+            ]
+            if records:
+                marks = ", ".join("?" for _ in records[0])
+                con.executemany(f"INSERT INTO {name} VALUES ({marks})", records)
     stage_collection(con, year)
     return con
 

@@ -31,7 +31,7 @@ def _sent(folder: Path, year: int) -> list[SimpleUploadedFile]:
 def test_last_years_files_sent_with_this_years_are_staged_beside_them(
     analyst: Client, tmp_path: Path
 ) -> None:
-    this, before = _returns(tmp_path, MISSING_576, 2024)
+    this, before = _returns(tmp_path, MISSING_576)
     response = analyst.post("/uploads/", {"files": _sent(this, 2024) + _sent(before, 2023)})
     assert response.status_code == 302
     page = text_of(analyst.get(response["Location"]).content)
@@ -42,7 +42,7 @@ def test_last_years_files_sent_with_this_years_are_staged_beside_them(
 def test_without_last_year_the_page_names_the_rules_not_run(
     analyst: Client, tmp_path: Path
 ) -> None:
-    this, _ = _returns(tmp_path, MISSING_576, 2024)
+    this, _ = _returns(tmp_path, MISSING_576)
     response = analyst.post("/uploads/", {"files": _sent(this, 2024)})
     page = text_of(analyst.get(response["Location"]).content)
     assert "903 576: needs last year's Missing file (give last year's return alongside)" in page

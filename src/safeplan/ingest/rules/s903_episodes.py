@@ -1,8 +1,9 @@
 """DfE SSDA903 rules whose finding lands on the Episodes file, 2022-23 to 2026-27.
 
-See ``s903_common`` for the sources. Rules that need last year's return (502, 503A-J, 562,
-NoE, 452, 453) or the Ofsted URN and postcode lists (1008, 164, 169, 218, 219, 221, 224,
-227-230, 392a, 398, 406, 411, 420, 454, 1015) are listed in docs/data.md instead.
+See ``s903_common`` for the sources. 502 compares with last year's Episodes, staged as
+``s903_episodes_last`` when last year's return is given; the other rules that need it
+(503A-J, 562, NoE, 452, 453) or the Ofsted URN and postcode lists (1008, 164, 169, 218,
+219, 221, 224, 227-230, 392a, 398, 406, 411, 420, 454, 1015) are listed in docs/data.md.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
@@ -22,6 +23,7 @@ from safeplan.ingest.rules.s903_common import (
     W,
     codes,
     rule,
+    text,
 )
 from safeplan.ingest.staging import all_tables
 
@@ -888,6 +890,18 @@ def build() -> tuple[Rule, ...]:
             until=2024,
             note="the finding is on the Episodes row (the validator returns that row's "
             "index as if it were a SocialWorker row)",
+        ),
+        rule(
+            "502",
+            T,
+            "DECOM",
+            "Last year's record ended with an open episode. The date on which that episode "
+            "started does not match the start date of the first episode on this year's record.",
+            f"SELECT e._seq FROM ({ORDERED}) AS e WHERE e.n = 1 AND EXISTS (SELECT 1 FROM "
+            f"s903_episodes_last AS l WHERE {text('l.child')} = e.child AND l.dec IS NULL "
+            "AND l.decom IS NOT NULL AND l.decom <> e.decom)",
+            note="last year's Episodes (s903_episodes_last): each of last year's open "
+            "episodes of the child, as the validator",
         ),
     )
 

@@ -2,8 +2,9 @@
 
 See ``s903_common`` for the sources. The SEX code rules (101, 232) belong with the reader
 of each year's Header layout (1/2 to 2023-24, M/F from 2024-25); the rules here that read
-SEX accept both codings. Rules needing last year's Header (202-208, 624, 626) and the
-XML-only UASC status (105, 231, 303) are listed in docs/data.md instead.
+SEX accept both codings. 202, 203 and 204 compare with last year's Header, staged as
+``s903_header_last`` when last year's return is given; the other rules needing it (205A-D,
+207, 208, 624, 626) and the XML-only UASC status (105, 231, 303) are listed in docs/data.md.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
@@ -12,7 +13,7 @@ XML-only UASC status (105, 231, 303) are listed in docs/data.md instead.
 from __future__ import annotations
 
 from safeplan.ingest.rules.base import Rule
-from safeplan.ingest.rules.s903_common import FEMALE, HEADER, MALE, F, W, rule
+from safeplan.ingest.rules.s903_common import FEMALE, HEADER, MALE, F, W, code, rule, text
 
 T = "s903_header"
 ALL = f"SELECT _seq FROM ({HEADER}) AS h"
@@ -190,6 +191,59 @@ def build() -> tuple[Rule, ...]:
             "s903_episodes AS e WHERE e.child IS NOT NULL) AND child NOT IN (SELECT "
             "trim(o.child) FROM s903_oc3 AS o WHERE o.child IS NOT NULL)",
             severity=W,
+        ),
+        *_against_last(),
+    )
+
+
+def _sex(column: str) -> str:
+    """The child's sex as recorded whatever the year's coding: 1 or M, 2 or F."""
+    value = code(column)
+    return (
+        f"CASE WHEN {value} IN ('1', 'M') THEN 'M' WHEN {value} IN ('2', 'F') THEN 'F' "
+        f"ELSE {value} END"
+    )
+
+
+def _differs(expression: str) -> str:
+    """Header rows of a child whose row in last year's Header (``s903_header_last``) has
+    another value of ``expression`` (over ``{t}``, the table's alias)."""
+    return (
+        "SELECT h._seq FROM s903_header AS h WHERE EXISTS (SELECT 1 FROM s903_header_last "
+        f"AS l WHERE {text('l.child')} = {text('h.child')} AND "
+        f"{expression.format(t='l')} IS DISTINCT FROM {expression.format(t='h')})"
+    )
+
+
+def _against_last() -> tuple[Rule, ...]:
+    """The continuity rules of the Header: this year's against last year's Header."""
+    return (
+        rule(
+            "202",
+            T,
+            "SEX",
+            "The gender code conflicts with the gender already recorded for this child.",
+            _differs(_sex("{t}.sex")),
+            note="last year's Header (s903_header_last); SEX compared as the child's sex "
+            "whatever each year's coding (1/2 to 2023-24, M/F from 2024-25), where the "
+            "validator compares the codes and so flags every child of a 2024-25 return "
+            "against 2023-24's",
+        ),
+        rule(
+            "203",
+            T,
+            "DOB",
+            "Date of birth disagrees with the date of birth already recorded for this child.",
+            _differs("{t}.dob"),
+            note="last year's Header (s903_header_last)",
+        ),
+        rule(
+            "204",
+            T,
+            "ETHNIC",
+            "Ethnic origin code disagrees with the ethnic origin already recorded for this child.",
+            _differs(code("{t}.ethnic")),
+            note="last year's Header (s903_header_last)",
         ),
     )
 
