@@ -116,6 +116,16 @@ def uasc(seq: int, **values: str) -> str:
     return upd("s903_uasc", seq, **values)
 
 
+def open_last(seq: int, **values: str) -> str:
+    """Last year's last episode of this year's episode ``seq``'s child open, started on the
+    date this one starts (carried on into this year), with ``values``."""
+    sets = ", ".join(f"{c} = {v}" for c, v in values.items())
+    return (
+        f"UPDATE s903_episodes_last AS l SET dec = NULL, rec = NULL, decom = e.decom, {sets} "
+        f"FROM s903_episodes AS e WHERE e._seq = {seq} AND l.child = e.child"
+    )
+
+
 NEW_CHILD = ins("s903_header", 4, child="'A4'", sex="'2'", dob=at("2005-05-01"), mother="'1'")
 A4_LEAVER = ins("s903_oc3", 1, child="'A4'", dob=at("2005-05-01"), in_touch="'YES'")
 
@@ -363,6 +373,16 @@ CASES: dict[str, Case] = {
     "203": (["UPDATE s903_header_last SET dob = dob - INTERVAL 1 DAY WHERE child = 'A2'"], {2}),
     "204": (["UPDATE s903_header_last SET ethnic = 'WBRI' WHERE child = 'A2'"], {2}),
     "502": (["UPDATE s903_episodes_last SET dec = NULL, rec = NULL WHERE child = 'A1'"], {1}),
+    # rule_503A … rule_503F: last year's last episode of A1 open, started on this year's first
+    # episode's date, and one of its fields not as this year's
+    "503A": ([open_last(1, rne="'P'")], {1}),
+    "503B": ([open_last(1, ls="'C1'")], {1}),
+    "503C": ([open_last(1, cin="'N2'")], {1}),
+    "503D": ([open_last(1, place="'U3'")], {1}),
+    "503E": ([open_last(1, place_provider="'PR2'")], {1}),
+    "503F": ([open_last(1, urn="'SC999999'")], {1}),
+    "624": (["UPDATE s903_header_last SET mc_dob = mc_dob - INTERVAL 1 DAY WHERE _seq = 3"], {3}),
+    "626": (["UPDATE s903_header_last SET mother = '0' WHERE _seq = 3"], {3}),
 }
 
 
@@ -429,6 +449,23 @@ def staged() -> Iterator[dict[int, duckdb.DuckDBPyConnection]]:
 
 def test_every_rule_has_a_case() -> None:
     assert set(CASES) == {key(rule) for rule in S903_BY_FILE}
+
+
+@pytest.mark.parametrize(("year", "old", "new"), [(2025, "H5", "K3"), (2026, "Z1", "Z12")])
+def test_503d_takes_the_dfe_new_placement_codes_for_the_old(
+    year: int, old: str, new: str, staged: dict[int, duckdb.DuckDBPyConnection]
+) -> None:
+    [rule] = [r for r in S903_BY_FILE if r.code == "503D"]
+    con = staged[year]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(open_last(1, place=f"'{old}'"))
+        con.execute(ep(1, place=f"'{new}'"))
+        assert {seq for seq, *_ in offending_rows(con, rule)} == set()
+        con.execute(ep(1, place="'U3'"))
+        assert {seq for seq, *_ in offending_rows(con, rule)} == {1}
+    finally:
+        con.execute("ROLLBACK")
 
 
 def test_changed_rules_do_not_overlap() -> None:

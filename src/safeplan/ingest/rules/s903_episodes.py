@@ -1,8 +1,8 @@
 """DfE SSDA903 rules whose finding lands on the Episodes file, 2022-23 to 2026-27.
 
-See ``s903_common`` for the sources. 502 compares with last year's Episodes, staged as
-``s903_episodes_last`` when last year's return is given; the other rules that need it
-(503A-J, 562, NoE, 452, 453) or the Ofsted URN and postcode lists (1008, 164, 169, 218,
+See ``s903_common`` for the sources. 502 and 503A-F compare with last year's Episodes,
+staged as ``s903_episodes_last`` when last year's return is given; the other rules that need
+it (503G-J, 562, NoE, 452, 453) or the Ofsted URN and postcode lists (1008, 164, 169, 218,
 219, 221, 224, 227-230, 392a, 398, 406, 411, 420, 454, 1015) are listed in docs/data.md.
 """
 
@@ -21,6 +21,7 @@ from safeplan.ingest.rules.s903_common import (
     TEMPORARY,
     F,
     W,
+    code,
     codes,
     rule,
     text,
@@ -903,6 +904,54 @@ def build() -> tuple[Rule, ...]:
             note="last year's Episodes (s903_episodes_last): each of last year's open "
             "episodes of the child, as the validator",
         ),
+        *(
+            rule(
+                f"503{letter}",
+                T,
+                field,
+                f"The {what} in the first episode does not match open episode at end of last year.",
+                _first_against_open_last(column, last_column),
+                note="this year's first episode against the last episode of last year's "
+                "Episodes (s903_episodes_last), when that one is open"
+                + (
+                    "; K3 for H5 and Z11-Z14 for Z1 are the DfE's new codes for the old, not "
+                    "a change (as the validator)"
+                    if letter == "D"
+                    else ""
+                ),
+            )
+            for letter, field, what, column, last_column in _CARRIED_ON
+        ),
+    )
+
+
+_CARRIED_ON = (
+    ("A", "RNE", "reason for new episode", "rne", code("rne")),
+    ("B", "LS", "legal status", "ls", code("ls")),
+    ("C", "CIN", "category of need", "cin", code("cin")),
+    ("D", "PLACE", "placement type", "place", code("place")),
+    ("E", "PLACE_PROVIDER", "placement provider", "provider", code("place_provider")),
+    ("F", "URN", "Ofsted URN", "urn", text("urn")),
+)
+"""503A-F: the fields of an episode open at the end of last year that this year's first
+episode carries on (503G, H and J compare distance, LA and location, derived from the
+postcodes)."""
+
+_RECODED = (
+    "(e.place = 'K3' AND l.v = 'H5') OR (e.place IN ('Z11', 'Z12', 'Z13', 'Z14') AND l.v = 'Z1')"
+)
+
+
+def _first_against_open_last(column: str, last_column: str) -> str:
+    """This year's first episode of each child whose last episode of last year is open and
+    has another ``column`` (``last_column``, the SQL of it over last year's row)."""
+    recoded = f" AND NOT ({_RECODED})" if column == "place" else ""
+    return (
+        f"SELECT e._seq FROM ({ORDERED}) AS e JOIN (SELECT {text('child')} AS child, dec, "
+        f"{last_column} AS v, row_number() OVER (PARTITION BY {text('child')} ORDER BY "
+        "decom DESC, _seq DESC) AS n FROM s903_episodes_last WHERE NULLIF(trim(child), '') "
+        "IS NOT NULL AND decom IS NOT NULL) AS l ON l.child = e.child AND l.n = 1 "
+        f"WHERE e.n = 1 AND l.dec IS NULL AND e.{column} IS DISTINCT FROM l.v{recoded}"
     )
 
 

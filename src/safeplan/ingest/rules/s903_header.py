@@ -2,9 +2,9 @@
 
 See ``s903_common`` for the sources. The SEX code rules (101, 232) belong with the reader
 of each year's Header layout (1/2 to 2023-24, M/F from 2024-25); the rules here that read
-SEX accept both codings. 202, 203 and 204 compare with last year's Header, staged as
-``s903_header_last`` when last year's return is given; the other rules needing it (205A-D,
-207, 208, 624, 626) and the XML-only UASC status (105, 231, 303) are listed in docs/data.md.
+SEX accept both codings. 202, 203, 204, 624 and 626 compare with last year's Header, staged
+as ``s903_header_last`` when last year's return is given; the other rules needing it (205A-D,
+207, 208) and the XML-only UASC status (105, 231, 303) are listed in docs/data.md.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
@@ -243,6 +243,29 @@ def _against_last() -> tuple[Rule, ...]:
             "ETHNIC",
             "Ethnic origin code disagrees with the ethnic origin already recorded for this child.",
             _differs(code("{t}.ethnic")),
+            note="last year's Header (s903_header_last)",
+        ),
+        rule(
+            "624",
+            T,
+            "MC_DOB",
+            "Date of birth of the first child contradicts the date of birth of the first child "
+            "previously recorded.",
+            "SELECT h._seq FROM s903_header AS h WHERE EXISTS (SELECT 1 FROM s903_header_last "
+            f"AS l WHERE {text('l.child')} = {text('h.child')} AND l.mc_dob IS NOT NULL AND "
+            "h.mc_dob IS DISTINCT FROM l.mc_dob)",
+            note="last year's Header (s903_header_last), where it has the date",
+        ),
+        rule(
+            "626",
+            T,
+            "MOTHER",
+            "Child was reported as a mother but the date of birth of the first child is before "
+            "the current year which contradicts with the mother status recorded last year.",
+            "SELECT h._seq FROM s903_header AS h CROSS JOIN sp_collection AS c WHERE "
+            f"{code('h.mother')} = '1' AND h.mc_dob < c.start_date AND EXISTS (SELECT 1 FROM "
+            f"s903_header_last AS l WHERE {text('l.child')} = {text('h.child')} AND "
+            f"{code('l.mother')} = '0')",
             note="last year's Header (s903_header_last)",
         ),
     )
