@@ -32,8 +32,8 @@ def _continues(rules: tuple[Rule, ...]) -> list[Rule]:
 HEADER_EPISODES, OTHER_FILES = _continues(S903_BY_FILE), _continues(S903_OTHER_FILES)
 CONTINUITY = [*HEADER_EPISODES, *OTHER_FILES]
 CODES = {
-    *("202", "203", "204", "624", "626"),  # Header
-    *("502", "503A", "503B", "503C", "503D", "503E", "503F"),  # Episodes
+    *("202", "203", "204", "207", "208", "624", "626"),  # Header
+    *("502", "503A", "503B", "503C", "503D", "503E", "503F", "562", "NoE"),  # Episodes
     *("576", "559", "560", "561", "584", "1001", "1002", "1010", "348"),  # the other files
 }
 FILE_NAMES = {table: label.lower() + ".csv" for label, table in S903_FILES.items()}

@@ -192,8 +192,9 @@ LastYearOption = Annotated[
         "--last-year",
         metavar="DIR",
         help="Last year's SSDA903 return (a folder of its CSVs), for the rules that compare "
-        "this year's with it (903 202-204, 624, 626, 502, 503A-F, 576, 559-561, 584, 1001, "
-        "1002, 1010, 348); a folder of the year before given alongside is used without it",
+        "this year's with it (903 202-204, 207, 208, 624, 626, 502, 503A-F, 562, NoE, 576, "
+        "559-561, 584, 1001, 1002, 1010, 348); a folder of the year before given alongside is "
+        "used without it",
         exists=True,
         file_okay=False,
     ),

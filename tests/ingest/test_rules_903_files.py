@@ -383,6 +383,13 @@ CASES: dict[str, Case] = {
     "503F": ([open_last(1, urn="'SC999999'")], {1}),
     "624": (["UPDATE s903_header_last SET mc_dob = mc_dob - INTERVAL 1 DAY WHERE _seq = 3"], {3}),
     "626": (["UPDATE s903_header_last SET mother = '0' WHERE _seq = 3"], {3}),
+    "207": ([hd(3, mother="'0'", mc_dob="NULL")], {3}),
+    # rule_208: a known UPN changed (a UPN first known, or better coded unknown, is not)
+    "208": (["UPDATE s903_header_last SET upn = 'A999999999999' WHERE _seq = 1"], {1}),
+    # rule_562, rule_NoE: A1's first episode started before the year, last year's last
+    # episode another (562) or none at all (NoE)
+    "562": ([ep(1, decom=at("2023-03-01"))], {1}),
+    "NoE": ([ep(1, decom=at("2023-03-01")), "DELETE FROM s903_episodes_last"], {1}),
 }
 
 
@@ -464,6 +471,34 @@ def test_503d_takes_the_dfe_new_placement_codes_for_the_old(
         assert {seq for seq, *_ in offending_rows(con, rule)} == set()
         con.execute(ep(1, place="'U3'"))
         assert {seq for seq, *_ in offending_rows(con, rule)} == {1}
+    finally:
+        con.execute("ROLLBACK")
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "flagged"),
+    [
+        ("NULL", "'A123456789012'", set()),  # first known
+        ("'UN1'", "'A123456789012'", set()),
+        ("'UN1'", "'UN3'", set()),  # unknown, better coded
+        ("NULL", "'UN1'", set()),
+        ("'UN3'", "'UN1'", {1}),
+        ("'A123456789012'", "'UN1'", {1}),  # known, now unknown
+        ("'A123456789012'", "NULL", {1}),
+        ("'UN1'", "NULL", {1}),  # unknown, now blank
+        ("'a123456789012'", "'A123456789012'", set()),  # the case is the code-list rules'
+    ],
+)
+def test_208_takes_a_upn_first_known_or_better_coded(
+    before: str, now: str, flagged: set[int], staged: dict[int, duckdb.DuckDBPyConnection]
+) -> None:
+    [rule] = [r for r in S903_BY_FILE if r.code == "208"]
+    con = staged[2024]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"UPDATE s903_header_last SET upn = {before} WHERE _seq = 1")
+        con.execute(hd(1, upn=now))
+        assert {seq for seq, *_ in offending_rows(con, rule)} == flagged
     finally:
         con.execute("ROLLBACK")
 

@@ -8,13 +8,13 @@ missing episodes to the header) run. A rule that cannot run, because a file of t
 the collection year is missing, is listed on each file's `Checked.not_run`, never skipped
 silently.
 
-The DfE's continuity rules (202-204, 624, 626, 502, 503A-F, 576, 559-561, 584, 1001, 1002,
-1010, 348) also read last year's return, staged beside this year's as ``s903_<file>_last``:
-from a 903 set of the year before in the same batch (files of both years in one folder, or
-one upload), else from the files given as ``last_year`` (``--last-year DIR``, or the folder
-of the year before given beside this year's: `safeplan.store.load.last_years`), each read in
-its own year's layout. Without it those rules are listed as not run, naming the file of last
-year's return they need.
+The DfE's continuity rules (202-204, 207, 208, 624, 626, 502, 503A-F, 562, NoE, 576,
+559-561, 584, 1001, 1002, 1010, 348) also read last year's return, staged beside this year's
+as ``s903_<file>_last``: from a 903 set of the year before in the same batch (files of both
+years in one folder, or one upload), else from the files given as ``last_year`` (``--last-
+year DIR``, or the folder of the year before given beside this year's:
+`safeplan.store.load.last_years`), each read in its own year's layout. Without it those
+rules are listed as not run, naming the file of last year's return they need.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """DfE SSDA903 rules whose finding lands on the Episodes file, 2022-23 to 2026-27.
 
-See ``s903_common`` for the sources. 502 and 503A-F compare with last year's Episodes,
+See ``s903_common`` for the sources. 502, 503A-F, 562 and NoE compare with last year's Episodes,
 staged as ``s903_episodes_last`` when last year's return is given; the other rules that need
-it (503G-J, 562, NoE, 452, 453) or the Ofsted URN and postcode lists (1008, 164, 169, 218,
-219, 221, 224, 227-230, 392a, 398, 406, 411, 420, 454, 1015) are listed in docs/data.md.
+it (503G-J, 452, 453: the placement's distance, LA and location) or the Ofsted URN and
+postcode lists (1008, 164, 169, 218, 219, 221, 224, 227-230, 392a, 398, 406, 411, 420, 454,
+1015) are listed in docs/data.md.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
@@ -921,6 +922,32 @@ def build() -> tuple[Rule, ...]:
                 ),
             )
             for letter, field, what, column, last_column in _CARRIED_ON
+        ),
+        rule(
+            "562",
+            T,
+            "DECOM",
+            "Episode commenced before the start of the current collection year but there is a "
+            "missing continuous episode in the previous year.",
+            f"SELECT e._seq FROM ({ORDERED}) AS e CROSS JOIN sp_collection AS c WHERE e.n = 1 "
+            "AND e.decom < c.start_date AND NOT EXISTS (SELECT 1 FROM (SELECT "
+            f"{text('child')} AS child, decom, row_number() OVER (PARTITION BY {text('child')} "
+            "ORDER BY decom DESC, _seq DESC) AS n FROM s903_episodes_last WHERE decom IS NOT "
+            "NULL) AS l WHERE l.child = e.child AND l.n = 1 AND l.decom = e.decom)",
+            note="this year's first episode, started before the year, against the last "
+            "episode of last year's Episodes (s903_episodes_last)",
+        ),
+        rule(
+            "NoE",
+            T,
+            "DECOM",
+            "This child has no episodes loaded for previous year even though child started to "
+            "be looked after before this current year.",
+            f"SELECT e._seq FROM ({EPISODES}) AS e CROSS JOIN sp_collection AS c WHERE "
+            "e.child IS NOT NULL AND e.decom < c.start_date AND e.child NOT IN (SELECT "
+            f"{text('child')} FROM s903_episodes_last WHERE {text('child')} IS NOT NULL)",
+            note="every episode started before the year of a child not in last year's "
+            "Episodes (s903_episodes_last), as the validator",
         ),
     )
 

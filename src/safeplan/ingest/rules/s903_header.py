@@ -2,9 +2,9 @@
 
 See ``s903_common`` for the sources. The SEX code rules (101, 232) belong with the reader
 of each year's Header layout (1/2 to 2023-24, M/F from 2024-25); the rules here that read
-SEX accept both codings. 202, 203, 204, 624 and 626 compare with last year's Header, staged
-as ``s903_header_last`` when last year's return is given; the other rules needing it (205A-D,
-207, 208) and the XML-only UASC status (105, 231, 303) are listed in docs/data.md.
+SEX accept both codings. 202, 203, 204, 207, 208, 624 and 626 compare with last year's
+Header, staged as ``s903_header_last`` when last year's return is given; the UASC rules
+needing it (205A-D) and the XML-only UASC status (105, 231, 303) are listed in docs/data.md.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
@@ -268,7 +268,48 @@ def _against_last() -> tuple[Rule, ...]:
             f"{code('l.mother')} = '0')",
             note="last year's Header (s903_header_last)",
         ),
+        rule(
+            "207",
+            T,
+            "MOTHER",
+            "Mother status for the current year disagrees with the mother status already "
+            "recorded for this child.",
+            "SELECT h._seq FROM s903_header AS h WHERE coalesce("
+            + code("h.mother")
+            + ", '') <> '1' AND trim(h.child) IN (SELECT trim(e.child) FROM s903_episodes AS e "
+            "WHERE e.child IS NOT NULL) AND EXISTS (SELECT 1 FROM s903_header_last AS l WHERE "
+            f"{text('l.child')} = {text('h.child')} AND {code('l.mother')} = '1')",
+            note="last year's Header (s903_header_last): a mother last year, with episodes "
+            "this year",
+        ),
+        rule(
+            "208",
+            T,
+            "UPN",
+            "Unique Pupil Number (UPN) for the current year disagrees with the Unique Pupil "
+            "Number (UPN) already recorded for this child.",
+            "SELECT h._seq FROM s903_header AS h WHERE EXISTS (SELECT 1 FROM s903_header_last "
+            f"AS l WHERE {text('l.child')} = {text('h.child')} AND {_UPN_CHANGED})",
+            note="last year's Header (s903_header_last); a UPN first known, or unknown coded "
+            "UN2-UN5 where it was UN1 or blank, or UN1 where it was blank, is not a "
+            "disagreement (the validator means the last but tests a blank UN1, so it never "
+            "holds)",
+        ),
     )
+
+
+_NOW, _BEFORE = code("h.upn"), code("l.upn")
+_UNKNOWN = "('UN1', 'UN2', 'UN3', 'UN4', 'UN5')"
+_UPN_CHANGED = (
+    f"{_NOW} IS DISTINCT FROM {_BEFORE} "
+    f"AND NOT (coalesce({_BEFORE}, 'UN1') = 'UN1' "
+    f"AND coalesce({_NOW}, '') IN ('UN2', 'UN3', 'UN4', 'UN5')) "
+    f"AND NOT ({_BEFORE} IS NULL AND coalesce({_NOW}, '') = 'UN1') "
+    f"AND NOT (coalesce({_BEFORE}, 'UN1') IN {_UNKNOWN} "
+    f"AND coalesce({_NOW}, 'UN1') NOT IN {_UNKNOWN})"
+)
+"""A UPN that disagrees with last year's (``l``), other than a known UPN where it was
+unknown or blank and an unknown UPN better coded (UN1 or blank to UN2-UN5, blank to UN1)."""
 
 
 RULES: tuple[Rule, ...] = build()
