@@ -198,8 +198,10 @@ class _LastYear:
                 skipped.append(f"{path.name} refused ({got.finding.message})")
                 continue
             staged = got[0]
-            if staged.source != "ssda903" or staged.kind in {s.kind for s in out}:
-                skipped.append(f"{path.name} (not a further file of a 903 return)")
+            if staged.source != "ssda903":
+                continue  # not a file of the 903 return (a partner template beside it)
+            if staged.kind in {s.kind for s in out}:
+                skipped.append(f"{path.name} (a second {staged.kind.split(':')[1]} file)")
                 continue
             out.append(staged)
             used.append(path.name)
