@@ -38,10 +38,11 @@ from lxml import etree
 
 from safeplan.ingest.findings import FileRefused
 from safeplan.ingest.pipeline import check_batch
+from safeplan.ingest.presubmission import RUNNER
 from safeplan.synth import generate
 
 RESULTS = Path(__file__).with_name("results")
-RUNNER = Path(__file__).parent / "validators" / "run.py"
+
 YEAR = int(os.environ.get("SAFEPLAN_AGREEMENT_YEAR", "2025"))
 CHILDREN = int(os.environ.get("SAFEPLAN_AGREEMENT_CHILDREN", "2000"))
 

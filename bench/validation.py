@@ -18,10 +18,10 @@ from pathlib import Path
 
 from safeplan.ingest.findings import FileRefused
 from safeplan.ingest.pipeline import check_batch
+from safeplan.ingest.presubmission import RUNNER
 from safeplan.synth import generate
 
 YEAR = 2025
-RUNNER = Path(__file__).parent / "validators" / "run.py"
 
 
 def _cpu_self() -> float:

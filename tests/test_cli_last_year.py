@@ -19,7 +19,7 @@ import pytest
 
 from safeplan.ingest.rules import S903_BY_FILE, S903_OTHER_FILES, Rule
 from safeplan.ingest.staging import S903_FILES, all_tables
-from safeplan.ingest.years import label
+from safeplan.ingest.years import label, layout
 from tests.ingest import test_rules_903_files as by_file
 from tests.ingest import test_rules_s903_files as other
 from tests.test_cli import run
@@ -34,7 +34,7 @@ CONTINUITY = [*HEADER_EPISODES, *OTHER_FILES]
 CODES = {
     *("202", "203", "204", "207", "208", "624", "626"),  # Header
     *("502", "503A", "503B", "503C", "503D", "503E", "503F", "562", "NoE"),  # Episodes
-    *("576", "559", "560", "561", "584", "1001", "1002", "1010", "348"),  # the other files
+    *("576", "559", "560", "561", "584", "1001", "1002", "1010", "348", "706"),  # other files
 }
 FILE_NAMES = {table: label.lower() + ".csv" for label, table in S903_FILES.items()}
 
@@ -85,8 +85,14 @@ def _family(rule: Rule) -> list[Rule]:
 
 
 def year_of(rule: Rule) -> int:
-    """The collection year of the rule's case."""
-    return by_file.year_of(rule) if _family(rule) is HEADER_EPISODES else other.case_year(rule)
+    """The collection year of the rule's case: the rule tests', or the first after it whose
+    last year's return has the files the rule reads (706: DoLo from 2026-27, so 2027-28)."""
+    year = by_file.year_of(rule) if _family(rule) is HEADER_EPISODES else other.case_year(rule)
+    labels = {v: k for k, v in S903_FILES.items()}
+    needs = {labels[t.removesuffix("_last")] for t in rule.tables if t.endswith("_last")}
+    while not needs <= set(getattr(layout("ssda903", year - 1), "files", ())):
+        year += 1
+    return year
 
 
 def case(rule: Rule) -> tuple[list[str], set[int]]:
@@ -94,8 +100,15 @@ def case(rule: Rule) -> tuple[list[str], set[int]]:
     if _family(rule) is HEADER_EPISODES:
         return by_file.CASES[by_file.key(rule)]
     statements, flagged = other.CASES[other.key(rule)]
-    shift = other.case_year(rule) - other.BASE_YEAR
+    shift = year_of(rule) - other.BASE_YEAR
     return [other._moved_sql(s, shift) for s in statements], flagged
+
+
+def _of_year(year: int) -> set[str]:
+    """The tables of the files of the year's return (DoLo from 2026-27)."""
+    lay = layout("ssda903", year)
+    assert lay is not None
+    return {S903_FILES[name] for name in lay.files}
 
 
 def _returns(root: Path, rule: Rule, *, sound: bool = False) -> tuple[Path, Path]:
@@ -106,7 +119,10 @@ def _returns(root: Path, rule: Rule, *, sound: bool = False) -> tuple[Path, Path
     con = by_file.stage(year) if header_episodes else other.staged_for(year)
     this, before = root / "ssda903" / str(year), root / "ssda903" / str(year - 1)
     try:
-        files = {suffix: _with_rows(con, suffix) for suffix in ("", "_last")}
+        files = {
+            suffix: _with_rows(con, suffix) & _of_year(y)
+            for suffix, y in (("", year), ("_last", year - 1))
+        }
         if not sound:
             for statement in case(rule)[0]:
                 con.execute(statement)
@@ -267,3 +283,17 @@ def test_a_file_of_last_year_that_cannot_be_read_is_named_and_the_rest_used(
     assert code == 0, out
     assert "; not used: notes.csv refused (" in out
     assert _flagged(_findings(tmp_path / "f.csv"), MISSING_576) == case(MISSING_576)[1]
+
+
+def test_a_rule_whose_file_last_years_return_has_not_says_so(tmp_path: Path) -> None:
+    """706 reads last year's DoLo file, which the return has from 2026-27: in a 2026-27
+    return it cannot run whatever is given, and the summary says why."""
+    con = other.staged_for(2027)
+    try:
+        _export(con, "", _with_rows(con, "") & _of_year(2027), tmp_path / "2027")
+    finally:
+        con.close()
+    code, out, _ = run("validate", str(tmp_path / "2027"), "-o", str(tmp_path / "f.csv"))
+    assert code == 0, out
+    assert "903 706: needs last year's DoLo file (the 2025-26 return has no DoLo file)" in out
+    assert "903 576: needs last year's Missing file (give last year's return alongside" in out

@@ -21,6 +21,7 @@ from rich.progress import (
 )
 
 from safeplan.config import settings
+from safeplan.ingest import presubmission
 from safeplan.ingest.findings import FileRefused, Finding, write_findings
 from safeplan.ingest.pipeline import Checked, check_batch
 from safeplan.measures.benchmarks import load_benchmarks
@@ -193,8 +194,8 @@ LastYearOption = Annotated[
         metavar="DIR",
         help="Last year's SSDA903 return (a folder of its CSVs), for the rules that compare "
         "this year's with it (903 202-204, 207, 208, 624, 626, 502, 503A-F, 562, NoE, 576, "
-        "559-561, 584, 1001, 1002, 1010, 348); a folder of the year before given alongside is "
-        "used without it",
+        "559-561, 584, 1001, 1002, 1010, 348, 706); a folder of the year before given "
+        "alongside is used without it",
         exists=True,
         file_okay=False,
     ),
@@ -213,6 +214,15 @@ def validate(
         Path | None, typer.Option("--out", "-o", help="Findings file (.csv or .xlsx)")
     ] = None,
     last_year: LastYearOption = None,
+    validators: Annotated[
+        Path | None,
+        typer.Option(
+            "--validators",
+            envvar="SAFEPLAN_VALIDATORS_PYTHON",
+            help="The Python of an environment where data-to-insight's csc-validator-be-cin "
+            "and csc-validator-be-903 are installed: run them too, and show where they differ",
+        ),
+    ] = None,
 ) -> None:
     """Check files without loading them: a summary here, every finding in a CSV/XLSX file.
 
@@ -240,12 +250,45 @@ def validate(
             for _, checked in results:
                 if isinstance(checked, Checked):
                     _tell_set(checked.set_files, checked.not_run, told, checked.last_year)
+            if validators is not None:
+                _beside_validators(validators, batch, results)
+            for _, checked in results:
+                if isinstance(checked, Checked):
                     checked.close()
     target = out or settings().home / "findings" / "findings.csv"
     write_findings(findings, target)
     typer.echo(f"{len(findings):,} findings written to {target}")
     if refused:
         raise typer.Exit(code=1)
+
+
+def _beside_validators(
+    python: Path, batch: list[Path], results: list[tuple[Path, Checked | FileRefused]]
+) -> None:
+    """The field's validator over the same return (a CIN census file, or a 903 return's
+    folder), and each DfE rule where its count of findings differs from SafePlan's."""
+    checked = [c for _, c in results if isinstance(c, Checked)]
+    first = checked[0].staged if checked else None
+    if first is None or first.source not in presubmission.KINDS or not first.period:
+        return
+    where = batch[0] if first.source == "cin_census" else batch[0].parent
+    theirs = presubmission.run(python, first.source, where, int(first.period))
+    if theirs.error:
+        typer.echo(f"  {theirs.error}")
+        return
+    ours = [f for c in checked for f in c.findings]
+    differ = presubmission.disagreements(ours, theirs)
+    head = f"  {theirs.tool}: {theirs.findings:,} findings"
+    if not differ:
+        typer.echo(f"{head}; SafePlan flags the same children, rule by rule")
+        return
+    prefix = "CIN" if first.source == "cin_census" else "903"
+    shown = "; ".join(
+        f"{prefix} {r} (children only SafePlan flags {a:,}, only the validator {b:,})"
+        for r, a, b in differ[:10]
+    )
+    more = f" (and {len(differ) - 10} more)" if len(differ) > 10 else ""
+    typer.echo(f"{head}; {len(differ)} rules differ: {shown}{more}")
 
 
 def _refusal(finding: Finding) -> str:

@@ -116,3 +116,17 @@ def test_the_store_keeps_the_child_by_pseudonym(tmp_path: Path) -> None:
         [(child, value)] = store.query("SELECT child, value FROM sp_findings")
     checked.close()
     assert child == pseudonymise("C1", b"key") and value == "3"  # the child's person_id
+
+
+def test_an_unreadable_optional_date_is_reported_under_the_dfe_rule(tmp_path: Path) -> None:
+    """A DEC that is not a date is DfE rule 147 (the reader's date check, as no rule over
+    the staged rows can see a date the reader could not read)."""
+    episodes = (
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
+        "PL_POST,URN\nA1,10/04/2023,S,C2,N1,U1,PR1,31/13/2023,X1,CARPL,,,\n"
+    )
+    checked = check(_write(tmp_path, "2024/episodes.csv", episodes))
+    checked.close()
+    found = [(f.rule, f.field, f.child, f.value) for f in checked.findings]
+    assert found == [("903 147", "DEC", "A1", "31/13/2023")]
+    assert checked.findings[0].message.startswith("Date episode ceased is not a valid date.")

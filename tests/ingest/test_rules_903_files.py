@@ -367,6 +367,27 @@ CASES: dict[str, Case] = {
     "SW13STG1@2025": ([sw(1, sw_reason="'XXX'")], {1}),
     "SW14STG2@2024": ([sw(1, sw_dec="NULL")], {1}),
     "SW17STG2@2026": ([sw(3, sw_dec=at("2024-03-01"))], {3}),
+    # the 2025-26 changes (the validator's release 0.1.17)
+    "SW02STG1@2026": ([sw(1, sw_id="'SW1'")], {1}),
+    "SW09STG2@2026": ([sw(1, sw_dec=at("2022-11-02"))], {1}),
+    "SW10aSTG2@2026": ([sw(2, sw_decom=at("2023-04-20"))], {2}),
+    "SW10bSTG2@2026": ([sw(2, sw_reason="'FCONTA'", sw_decom=at("2023-04-05"))], {2}),
+    "SW18STG2@2026": ([sw(1, sw_dec=at("2022-10-01"))], {1}),
+    "SW19STG2@2026": (
+        [
+            ins(
+                "s903_social_worker",
+                4,
+                child="'A3'",
+                dob=at("2006-06-01"),
+                sw_id="'XX201'",
+                sw_decom=at("2023-05-01"),
+                sw_reason="'OTHERS'",
+            )
+        ],
+        {4},
+    ),
+    "242@2026": ([ep(3, urn="'XXXXXXX'")], {3}),
     # against last year's return (rule_202 … rule_502 test rows: a value changed since
     # last year; last year's open episode not the first of this year)
     "202": (["UPDATE s903_header_last SET sex = '2' WHERE child = 'A1'"], {1}),

@@ -58,6 +58,7 @@ BASE["s903_header"] += [
     _child("C1", "2005-07-01", "2", "BAFR"),
     _child("D1", "2019-02-10"),
     _child("F1", "2016-03-03", "2"),
+    _child("G1", "2009-05-05"),
 ]
 BASE["s903_episodes"] += [
     _episode("B1", "2020-01-10", "S", "C2", "U1"),  # 4
@@ -65,6 +66,7 @@ BASE["s903_episodes"] += [
     _episode("D1", "2021-05-01", "S", "C2", "U1", dec="2022-11-01", rec="X1"),  # 6
     _episode("D1", "2022-11-01", "B", "E1", "A4", dec="2023-10-15", rec="E11"),  # 7
     _episode("F1", "2023-04-20", "S", "C2", "U1"),  # 8
+    _episode("G1", "2023-05-01", "S", "C2", "K2"),  # 9
 ]
 BASE["s903_reviews"] += [
     {"child": "B1", "dob": D("2012-06-15"), "review": D("2023-09-01"), "review_code": "PN3"},
@@ -126,6 +128,14 @@ BASE["s903_placed_adoption"] = [
     },
     {"child": "F1", "dob": D("2016-03-03"), "date_placed": D("2023-09-01")},
 ]
+BASE["s903_dolo"] = [  # read from the 2026-27 collection
+    {
+        "child": "G1",
+        "dob": D("2009-05-05"),
+        "dolo_start": D("2023-06-01"),
+        "dolo_end": D("2023-09-01"),
+    },
+]
 BASE["s903_prev_perm"] = [
     {
         "child": "B1",
@@ -161,6 +171,14 @@ LAST: Rows = {
     ],
     "s903_placed_adoption": [
         {"child": "D1", "dob": D("2019-02-10"), "date_placed": D("2022-08-01")},
+    ],
+    "s903_dolo": [
+        {
+            "child": "G1",
+            "dob": D("2009-05-05"),
+            "dolo_start": D("2022-06-01"),
+            "dolo_end": D("2022-07-01"),
+        },
     ],
 }
 
@@ -495,6 +513,37 @@ CASES: dict[str, Case] = {
     # rule_634 test child 101: a previous permanence option, looked after only before 2016
     "634": ([U + "s903_episodes SET decom = '2015-06-01' WHERE child = 'B1'"], {1}),
     "635": ([U + "s903_prev_perm SET prev_perm = 'Z1' WHERE _seq = 1"], {1}),
+    # DoLo (2026-27 on; rule_700 … rule_710 test rows): G1's order while in a children's home
+    "700": ([U + "s903_dolo SET dolo_start = NULL WHERE _seq = 1"], {1}),
+    "702": ([U + "s903_dolo SET dolo_end = '2023-05-15' WHERE _seq = 1"], {1}),
+    "703": (
+        [
+            "INSERT INTO s903_dolo (_seq, _file, _row, _line, child, dob, dolo_start) VALUES "
+            "(2, '903.csv', 'DoLo row[2]', 20, 'G1', '2009-05-05', '2024-04-02')"
+        ],
+        {2},
+    ),
+    "704": ([U + "s903_dolo SET dolo_end = '2024-04-02' WHERE _seq = 1"], {1}),
+    # rule_705: a second order inside the first; ordered by their ends, the first is flagged
+    "705": (
+        [
+            "INSERT INTO s903_dolo (_seq, _file, _row, _line, child, dob, dolo_start, "
+            "dolo_end) VALUES (2, '903.csv', 'DoLo row[2]', 20, 'G1', '2009-05-05', "
+            "'2023-07-01', '2023-08-01')"
+        ],
+        {1},
+    ),
+    "706": ([U + "s903_dolo_last SET dolo_end = NULL WHERE child = 'G1'"], {1}),
+    "707": (
+        [
+            U + "s903_dolo SET dolo_end = NULL WHERE _seq = 1",
+            U + "s903_episodes SET dec = '2023-12-01', rec = 'E4A' WHERE child = 'G1'",
+        ],
+        {1},
+    ),
+    "708": ([U + "s903_dolo SET dob = '2023-06-01' WHERE _seq = 1"], {1}),
+    "709": ([U + "s903_episodes SET place = 'U1' WHERE child = 'G1'"], {1}),
+    "710": ([U + "s903_episodes SET place = 'K1' WHERE child = 'G1'"], {1}),
 }
 
 
@@ -559,6 +608,8 @@ def test_rules_apply_by_year() -> None:
         ("557", None, 2024),  # changed in 2024-25
         ("557", 2025, None),
         ("348", 2026, None),  # added in 2025-26
+        *((code, 2027, None) for code in ("700", "702", "703", "704", "705", "706", "707")),
+        *((code, 2027, None) for code in ("708", "709", "710")),  # the DoLo file, 2026-27
     }
     for year in YEARS:
         codes = [r.code for r in S903_OTHER_FILES if r.applies(year)]

@@ -19,7 +19,7 @@ from safeplan.config import settings
 from safeplan.ingest.fields import parse_any_date
 from safeplan.ingest.findings import Severity, refuse
 from safeplan.ingest.safety import check_size
-from safeplan.ingest.staged import Staged, convert
+from safeplan.ingest.staged import Staged
 from safeplan.ingest.staging import StagingTable, annex_a_tables, snake
 from safeplan.ingest.tabular import year_from_path
 
@@ -101,30 +101,10 @@ def _read_sheet(staged: Staged, book: CalamineWorkbook, sheet: str, spec: Stagin
             f"the sheet {sheet!r} has no {', '.join(missing)} column",
             1,
         )
-    table = staged.table(spec)
+    staged.table(spec)  # a sheet with no rows is still staged
     for n, cells in enumerate(rows, start=2):
         raw = {h: cell_text(v) for h, v in zip(header, cells, strict=False) if h}
         if not any(raw.values()):
             continue
-        where, seq = f"{sheet} row {n}", len(table) + 1
-
         child = (raw.get("child_unique_id") or "").strip()
-
-        def report(
-            field: str,
-            rule: str,
-            message: str,
-            value: str,
-            where: str = where,
-            seq: int = seq,
-            n: int = n,
-            child: str = child,
-        ) -> None:
-            staged.finding(
-                where, field, rule, message, n, table=spec.name, seq=seq, child=child, value=value
-            )
-
-        table.add(
-            (None, None, staged.file.name, where, n),
-            convert(raw, spec, {"date": parse_any_date}, report),
-        )
+        staged.add_row(spec, raw, {"date": parse_any_date}, f"{sheet} row {n}", n, child)

@@ -9,10 +9,10 @@ the collection year is missing, is listed on each file's `Checked.not_run`, neve
 silently.
 
 The DfE's continuity rules (202-204, 207, 208, 624, 626, 502, 503A-F, 562, NoE, 576,
-559-561, 584, 1001, 1002, 1010, 348) also read last year's return, staged beside this year's
-as ``s903_<file>_last``: from a 903 set of the year before in the same batch (files of both
-years in one folder, or one upload), else from the files given as ``last_year`` (``--last-
-year DIR``, or the folder of the year before given beside this year's:
+559-561, 584, 1001, 1002, 1010, 348, 706) also read last year's return, staged beside this
+year's as ``s903_<file>_last``: from a 903 set of the year before in the same batch (files
+of both years in one folder, or one upload), else from the files given as ``last_year``
+(``--last-year DIR``, or the folder of the year before given beside this year's:
 `safeplan.store.load.last_years`), each read in its own year's layout. Without it those
 rules are listed as not run, naming the file of last year's return they need.
 """
@@ -273,12 +273,23 @@ def _not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> l
             needs.append("the collection year")
         why = "needs " + " and ".join(needs or ["a table not staged"])
         if any(t.endswith("_last") for t in absent):
-            why += f" ({LAST_HINT})"
+            why += f" ({_last_hint(absent, labels, year)})"
         out.setdefault(rule.label, why)
     if year is None:
         for rule in _yearly(source):
             out.setdefault(rule.label, "needs the collection year (its codes change by year)")
     return [f"{label}: {why}" for label, why in out.items()]
+
+
+def _last_hint(absent: list[str], labels: dict[str, str], year: int | None) -> str:
+    """How to give what a continuity rule needs of last year's return, or that last year's
+    return has no such file (DoLo before 2026-27)."""
+    before = years.layout("ssda903", year - 1) if year is not None else None
+    for table in absent:
+        file = labels.get(table.removesuffix("_last"), "")
+        if table.endswith("_last") and before is not None and file not in before.files:
+            return f"the {before.label} return has no {file} file"
+    return LAST_HINT
 
 
 def _needed(table: str, labels: dict[str, str]) -> str:

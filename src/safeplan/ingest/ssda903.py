@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from safeplan.ingest import years
 from safeplan.ingest.fields import parse_int, parse_uk_date
-from safeplan.ingest.findings import refuse
+from safeplan.ingest.findings import Finding, refuse
+from safeplan.ingest.rules.s903_common import DATE_RULES
 from safeplan.ingest.staged import Parser, Staged
 from safeplan.ingest.staging import S903_FILES, StagingTable, s903_tables
 from safeplan.ingest.tabular import check_columns, read_header, read_rows, year_from_path
@@ -61,9 +63,20 @@ def read_ssda903(path: Path, year: str | None = None) -> Staged:
         )
     staged = Staged(path, "ssda903", f"ssda903:{label.lower()}", period)
     read_rows(staged, text, spec, PARSERS)
+    staged.findings = [_as_dfe_rule(f) for f in staged.findings]
     if lay is not None and spec.name == "s903_header":
         _check_sex_layout(staged, lay, year is not None)
     return staged
+
+
+def _as_dfe_rule(finding: Finding) -> Finding:
+    """A date the reader could not read, reported under the DfE's own rule for that field
+    where it has one (147 for DEC): the code a council's case-management team knows."""
+    dfe = DATE_RULES.get((finding.table, finding.field.lower()))
+    if finding.rule != "SP-DATE" or dfe is None:
+        return finding
+    code, message = dfe
+    return replace(finding, rule=f"903 {code}", message=f"{message} ({finding.message})")
 
 
 def _check_sex_layout(staged: Staged, lay: years.Layout, override: bool) -> None:

@@ -106,6 +106,35 @@ class Staged:
             )
         )
 
+    def add_row(
+        self,
+        spec: StagingTable,
+        raw: dict[str, str],
+        parsers: dict[str, Parser],
+        where: str,
+        line: int,
+        child: str,
+    ) -> None:
+        """Type one row of a tabular file (903 CSV, partner file, Annex A sheet) into its
+        table; each value that cannot be read is a finding against that row and child."""
+        rows = self.table(spec)
+        seq = len(rows) + 1
+
+        def report(field_name: str, rule: str, message: str, value: str) -> None:
+            self.finding(
+                where,
+                field_name,
+                rule,
+                message,
+                line,
+                table=spec.name,
+                seq=seq,
+                child=child,
+                value=value,
+            )
+
+        rows.add((None, None, self.file.name, where, line), convert(raw, spec, parsers, report))
+
     def to_duckdb(self, con: duckdb.DuckDBPyConnection) -> None:
         for name, rows in self.tables.items():
             con.execute(rows.spec.ddl())

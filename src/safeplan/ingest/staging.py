@@ -220,6 +220,7 @@ S903_FILES = {
     "PrevPerm": "s903_prev_perm",
     "Missing": "s903_missing",
     "SocialWorker": "s903_social_worker",
+    "DoLo": "s903_dolo",
 }
 
 

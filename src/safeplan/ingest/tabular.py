@@ -9,7 +9,7 @@ from pathlib import Path
 
 from safeplan.ingest.findings import Severity, refuse
 from safeplan.ingest.safety import read_text
-from safeplan.ingest.staged import Parser, Staged, convert
+from safeplan.ingest.staged import Parser, Staged
 from safeplan.ingest.staging import StagingTable
 
 csv.field_size_limit(1_000_000)
@@ -77,35 +77,8 @@ def read_rows(staged: Staged, text: str, spec: StagingTable, parsers: dict[str, 
                 seq=len(rows) + 1,
             )
         raw = dict(zip(header, cells, strict=False))
-        seq = len(rows) + 1
-
         child = (raw.get("child") or "").strip()
-
-        def report(
-            field_name: str,
-            rule: str,
-            message: str,
-            value: str,
-            where: str = where,
-            seq: int = seq,
-            child: str = child,
-        ) -> None:
-            staged.finding(
-                where,
-                field_name,
-                rule,
-                message,
-                reader.line_num,
-                table=spec.name,
-                seq=seq,
-                child=child,
-                value=value,
-            )
-
-        rows.add(
-            (None, None, staged.file.name, where, reader.line_num),
-            convert(raw, spec, parsers, report),
-        )
+        staged.add_row(spec, raw, parsers, where, reader.line_num, child)
 
 
 def year_from_path(path: Path) -> str | None:

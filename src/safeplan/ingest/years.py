@@ -233,9 +233,10 @@ def _903() -> dict[int, Layout]:
         Change(
             "added",
             "the DoLo file (CHILD, DOB, DOLO_START, DOLO_END: deprivation of liberty orders; "
-            "rules 700-710); SafePlan accepts the return without it and does not yet read it",
+            "rules 700-710)",
             f"{_903_spec(2027)}; {D2I_903} lac_validator/config.py, {_903_rules(2027)}",
         ),
+        files=(*y2026.files, "DoLo"),
     )
     return {y.year: y for y in (y2023, y2024, y2025, y2026, y2027)}
 

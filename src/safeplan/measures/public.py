@@ -61,13 +61,30 @@ class Release:
     ) -> Published | None:
         return self.cells.get((measure, period, breakdown, group))
 
+    by_period: dict[tuple[str, str], list[Published]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Index the cells by measure and period: every output asks for them so."""
+        index: dict[tuple[str, str], list[Published]] = defaultdict(list)
+        for (measure, label, _, _), cell in self.cells.items():
+            index[(measure, label)].append(cell)
+        object.__setattr__(self, "by_period", dict(index))
+
     def table(self, measure: str, period: str, breakdown: str = "total") -> list[Published]:
         """The measure's cells for one period: its total, and the breakdown's groups."""
         return [
             p
-            for (m, label, b, _), p in self.cells.items()
-            if m == measure and label == period and b in ("total", breakdown)
+            for p in self.by_period.get((measure, period), [])
+            if p.result.breakdown in ("total", breakdown)
         ]
+
+    def withheld(self, measure: str) -> frozenset[str]:
+        """The periods whose total for the measure is withheld (shown as "c")."""
+        return frozenset(
+            label
+            for (m, label), cells in self.by_period.items()
+            if m == measure and any(c.suppressed and c.result.breakdown == "total" for c in cells)
+        )
 
     @classmethod
     def merged(cls, releases: Iterable[Release]) -> Release:
@@ -90,15 +107,17 @@ class Release:
         for period in periods:
             refuse_unpublished(period, self)
         wanted = {"total", *breakdowns}
-        labels = {p.label: i for i, p in enumerate(periods)}
-        order = {m: i for i, m in enumerate(measures)}
-        found = [
-            (key, p)
-            for key, p in self.cells.items()
-            if key[0] in order and key[1] in labels and key[2] in wanted
-        ]
-        found.sort(key=lambda kp: (order[kp[0][0]], labels[kp[0][1]], kp[0][2] != "total"))
-        return [p for _, p in found]
+        found: list[Published] = []
+        for measure in dict.fromkeys(measures):
+            for label in dict.fromkeys(p.label for p in periods):
+                cells = [
+                    c
+                    for c in self.by_period.get((measure, label), [])
+                    if c.result.breakdown in wanted
+                ]
+                found.extend(c for c in cells if c.result.breakdown == "total")
+                found.extend(c for c in cells if c.result.breakdown != "total")
+        return found
 
 
 def refuse_unpublished(period: Period, release: Release | None = None) -> None:

@@ -212,16 +212,10 @@ def build(
     withheld: dict[str, frozenset[str]] = {}  # by measure: the quarters shown as "c"
     if public:
         refuse_unpublished(period)
-        release = release or public_release(source, plan_measures(plan))
+        measures = plan_measures(plan)
+        release = release or public_release(source, measures)
         lines = [_suppressed(line, period, release) for line in lines]
-        withheld = {
-            m.id: frozenset(
-                label
-                for (measure, label, breakdown, _), c in release.cells.items()
-                if measure == m.id and breakdown == "total" and c.suppressed
-            )
-            for m in plan_measures(plan)
-        }
+        withheld = {m.id: release.withheld(m.id) for m in measures}
     rows = {id(line): _row(line, withheld.get(line.ref.measure or "")) for line in lines}
     sections = [
         (p, [rows[id(line)] for line in lines if line.priority.id == p.id]) for p in plan.priorities

@@ -466,7 +466,7 @@ class AnnexAWriters:
                     placement(last.place),
                     PROVIDER.get(last.provider),  # none for Z1
                     last.pl_post,
-                    last.urn if last.urn != "XXXXXXX" else None,
+                    last.urn if last.urn not in ("XXXXXXX", "") else None,
                     "Home Town",
                     None,
                     n_m,

@@ -568,7 +568,7 @@ class Journey:
                 place=place,
                 provider=_provider(rng, place),
                 pl_post=postcode(rng),
-                urn=f"SC{rng.randint(100000, 999999)}" if place in ("K2", "K1") else "XXXXXXX",
+                urn=_urn(rng, place),
             )
             if placements and rne == "L":
                 prev = placements[-1]
@@ -845,6 +845,14 @@ def _placed_for_adoption(placements: list[Placement], end: date) -> Placement:
     adoption = Placement(move, None, "P", last.legal_status, "A4", "PR1", last.pl_post, "XXXXXXX")
     placements.append(adoption)
     return adoption
+
+
+def _urn(rng: random.Random, place: str) -> str:
+    """The provider's Ofsted URN: a children's home's own; XXXXXXX for an adoption or
+    fostering agency (DfE rule 242 from 2025-26); none for other placements (rule 222)."""
+    if place in ("K1", "K2"):
+        return f"SC{rng.randint(100000, 999999)}"
+    return "XXXXXXX" if place[0] in "AU" else ""
 
 
 def _provider(rng: random.Random, place: str) -> str:

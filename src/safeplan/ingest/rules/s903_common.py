@@ -92,6 +92,49 @@ def postcode(column: str) -> str:
     return f"NULLIF(upper(replace({column}, ' ', '')), '')"
 
 
+DATE_RULES: dict[tuple[str, str], tuple[str, str]] = {
+    ("s903_header", "mc_dob"): ("171", "Date of birth of mother's child is not a valid date."),
+    ("s903_episodes", "dec"): ("147", "Date episode ceased is not a valid date."),
+    ("s903_uasc", "duc"): (
+        "104",
+        "Date for Unaccompanied Asylum-Seeking Children (UASC) status ceased is not a valid date.",
+    ),
+    ("s903_missing", "mis_end"): (
+        "1005",
+        "The end date of the missing episode or episode that the child was away from "
+        "placement without authorisation is not a valid date.",
+    ),
+    ("s903_ad1", "date_int"): ("112", "Date should be placed for adoption is not a valid date."),
+    ("s903_ad1", "date_match"): (
+        "113",
+        "Date matching child and adopter(s) is not a valid date.",
+    ),
+    ("s903_placed_adoption", "date_placed"): (
+        "115",
+        "Date of Local Authority's (LA) decision that a child should be placed for adoption "
+        "is not a valid date.",
+    ),
+    ("s903_placed_adoption", "date_placed_ceased"): (
+        "116",
+        "Date of Local Authority's (LA) decision that a child should no longer be placed for "
+        "adoption is not a valid date.",
+    ),
+    ("s903_social_worker", "sw_decom"): (
+        "SW04STG1",
+        "Date social worker episode began is not a valid date.",
+    ),
+    ("s903_social_worker", "sw_dec"): (
+        "SW05STG1",
+        "Date social worker episode ceased is not a valid date.",
+    ),
+    ("s903_dolo", "dolo_end"): ("701", "The end date of the DoLO is not a valid date."),
+}
+"""The DfE rules that an optional date is a valid date: the reader stores a date it cannot
+read as blank, so no SQL rule can see it; its date check (``SP-DATE``) reports the value
+under the DfE's code and message (SW05STG1's as the DfE words it: the validator's says
+"began")."""
+
+
 TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
 """Temporary placements (PLACE T0 to T4)."""
 

@@ -694,6 +694,17 @@ def build() -> tuple[Rule, ...]:
             since=2026,
         ),
         rule(
+            "242",
+            T,
+            "URN",
+            "URN = 'XXXXXXX' can only be used for regional adoption agencies",
+            f"{ALL} WHERE upper(urn) = 'XXXXXXX' AND coalesce(place NOT IN "
+            f"{codes('A3', 'A4', 'A5', 'A6', 'U1', 'U2', 'U3', 'U4', 'U5', 'U6')}, true)",
+            since=2026,
+            note="added in 2025-26 (the validator's release 0.1.17): XXXXXXX with an adoption "
+            "or foster placement only",
+        ),
+        rule(
             "233",
             T,
             "REASON_PLACE_CHANGE",

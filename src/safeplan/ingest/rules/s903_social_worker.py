@@ -1,5 +1,7 @@
 """DfE SSDA903 rules whose finding lands on the SocialWorker file (social worker episodes,
-collected from 2023-24), to 2026-27.
+collected from 2023-24), to 2026-27; the 2025-26 changes as in the validator's release 0.1.17
+(``lac_validator/rules/lac2025_26``: SW01a/bSTG1 deleted, SW02STG1 and SW09STG2 changed,
+SW10a/bSTG2, SW18STG2 and SW19STG2 added).
 
 See ``s903_common`` for the sources. SW04STG1 and SW05STG1 (dates not valid) are the
 reader's date check; SW12STG2 and SW16a-cSTG2 are listed in docs/data.md.
@@ -82,6 +84,18 @@ def build() -> tuple[Rule, ...]:
             f"{ALL} WHERE sw_id IS NOT NULL AND left(sw_id, 2) NOT IN ('SW', 'XX')",
             level=F,
             since=2024,
+            until=2025,
+        ),
+        rule(
+            "SW02STG1",
+            T,
+            "SW_ID",
+            "Social worker ID does not begin with the characters 'SW' or 'XX'.",
+            f"{ALL} WHERE sw_id IS NOT NULL AND (left(sw_id, 2) NOT IN ('SW', 'XX') "
+            "OR length(sw_id) < 4)",
+            level=F,
+            since=2026,
+            note="from 2025-26 an ID of fewer than 4 characters is flagged too",
         ),
         rule(
             "SW03STG1",
@@ -100,6 +114,7 @@ def build() -> tuple[Rule, ...]:
             f"{WITH_YEAR} WHERE s.sw_decom IS NULL OR "
             f"(s.sw_decom < {REPORTING_START} AND s.sw_id IS NULL)",
             since=2025,
+            until=2025,
             note="episodes begun before the reporting period need SW_ID (the validator "
             "fixes that date at 1 April 2023, right for 2024-25 only)",
         ),
@@ -111,6 +126,7 @@ def build() -> tuple[Rule, ...]:
             f"{WITH_YEAR} WHERE s.sw_decom IS NULL OR (s.sw_decom >= {REPORTING_START} "
             "AND (s.sw_id IS NULL OR s.sw_reason IS NULL))",
             since=2025,
+            until=2025,
         ),
         rule(
             "SW06STG2",
@@ -156,9 +172,44 @@ def build() -> tuple[Rule, ...]:
             f"{ALL} WHERE sw_dec = sw_decom",
             severity=W,
             since=2024,
+            until=2025,
+        ),
+        rule(
+            "SW09STG2",
+            T,
+            "SW_DEC",
+            "Social worker episode appears to have lasted for less than 24 hours.",
+            f"{ALL} WHERE sw_dec - sw_decom < 3",
+            severity=W,
+            since=2026,
+            note="from 2025-26 an episode ending less than 3 days after it began, as the "
+            "validator (0.1.17) reads the rule",
         ),
         _gap(2024, 2024),
-        _gap(2025, None, " AND sw_reason IS DISTINCT FROM 'FCONTA'"),
+        _gap(2025, 2025, " AND sw_reason IS DISTINCT FROM 'FCONTA'"),
+        rule(
+            "SW10aSTG2",
+            T,
+            "SW_DECOM",
+            "A new social worker episode has started and it is not within +/- 7 days of a "
+            "previous episode.",
+            f"SELECT _seq FROM ({ORDERED}) WHERE prev_seq IS NOT NULL AND sw_reason IS "
+            "DISTINCT FROM 'FCONTA' AND NOT coalesce(sw_decom BETWEEN prev_dec - INTERVAL 7 "
+            "DAY AND prev_dec + INTERVAL 7 DAY, false)",
+            since=2026,
+            note="SW10STG2 split in two from 2025-26 (the validator keeps SW10STG2 as well, "
+            "which flags the same episodes a second time)",
+        ),
+        rule(
+            "SW10bSTG2",
+            T,
+            "SW_DECOM",
+            "A new social worker episode has started with a reason of first contact before the "
+            "previous episode has ended.",
+            f"SELECT _seq FROM ({ORDERED}) WHERE prev_seq IS NOT NULL AND sw_reason = 'FCONTA' "
+            "AND sw_decom <= prev_dec",
+            since=2026,
+        ),
         _ended_without_next("SW11aSTG2", "s.sw_dec <= c.end_date - INTERVAL 5 DAY", 2024, 2024),
         _ended_without_next(
             "SW11bSTG2",
@@ -187,6 +238,26 @@ def build() -> tuple[Rule, ...]:
             since=2025,
         ),
         _not_ended("SW14STG2", "Social worker episode date ceased is blank.", 2024, 2024),
+        rule(
+            "SW18STG2",
+            T,
+            "SW_DEC",
+            "The end date of the social worker episode is before the start date",
+            f"{ALL} WHERE sw_dec <= sw_decom",
+            since=2026,
+            note="as the validator, an episode ending on the day it began is flagged too",
+        ),
+        rule(
+            "SW19STG2",
+            T,
+            "SW_DECOM",
+            "There are 2 social worker episodes for the child starting on the same date.",
+            "SELECT _seq FROM (SELECT _seq, row_number() OVER (PARTITION BY child, sw_decom "
+            f"ORDER BY _seq) AS n FROM ({SOCIAL_WORKER}) WHERE child IS NOT NULL AND sw_decom "
+            "IS NOT NULL) WHERE n > 1",
+            since=2026,
+            note="each episode after the first starting on that date",
+        ),
         rule(
             "SW17STG2",
             T,

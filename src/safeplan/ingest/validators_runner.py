@@ -1,9 +1,12 @@
 """Run the field's DfE-rule validators over one return and print what they flag, as JSON.
 
-Runs in the validators' own environment (bench/validators/requirements.txt), never in
-SafePlan's: ``python run.py cin FILE.xml 2025`` or ``python run.py 903 DIR 2025``, where the
-year is the collection year (2025 for 2024-25). Prints ``{"seconds": …, "cpu_seconds": …,
-"findings": [{"rule": "8500", "child": "…"}, …]}``.
+A script, not a module of SafePlan: it runs in the validators' own environment (Python 3.11,
+pandas 1.x; ``bench/validators/requirements.txt`` pins the versions), never in SafePlan's,
+and imports nothing of SafePlan. ``python validators_runner.py cin FILE.xml 2025`` or
+``python validators_runner.py 903 DIR 2025``, the year being the collection year (2025 for
+2024-25). Prints ``{"tool": "csc-validator-be-903 0.1.17", "seconds": …, "cpu_seconds": …,
+"findings": [{"rule": "8500", "child": "…"}, …]}``. Used by ``presubmission`` and the
+agreement benchmarks.
 """
 
 from __future__ import annotations
@@ -56,14 +59,17 @@ def lac(folder: Path, year: int) -> list[dict[str, str]]:
 
 def main() -> None:
     import warnings
+    from importlib.metadata import version
 
     warnings.simplefilter("ignore")  # pandas 1.x deprecation noise from the validators
     kind, path, year = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
     wall, cpu = time.perf_counter(), time.process_time()
     findings = cin(path, year) if kind == "cin" else lac(path, year)
+    tool = "csc-validator-be-cin" if kind == "cin" else "csc-validator-be-903"
     print(
         json.dumps(
             {
+                "tool": f"{tool} {version(tool)}",
                 "seconds": round(time.perf_counter() - wall, 2),
                 "cpu_seconds": round(time.process_time() - cpu, 2),
                 "findings": findings,
