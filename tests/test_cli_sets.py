@@ -91,11 +91,24 @@ def test_each_cross_file_rule_fires_through_validate_dir(
     assert case.rule.label not in validated.sound(case.base, case.year)
 
 
-@pytest.mark.parametrize("year", sorted({c.year for c in CASES if c.base == "files"}))
-def test_the_sound_set_of_every_file_validates_with_no_findings(
-    year: int, validated: Validated
+# What the sound returns flag through their files. The return of tests/ingest/
+# test_rules_903_files.py is sound for every rule; test_rules.py's (and test_rules_s903_files.py's,
+# built on it) only for the rules of its own cases: it has no UPN, postcodes, placement
+# providers or previous permanence, blank MOTHER for its girls, and A2 adopted (E11) without
+# a placement for adoption. Any other finding here is the files losing something.
+UNSOUND = {"SP-REQUIRED", "903 165", "903 390", "903 392b", "903 393", "903 526", "903 607",
+           "903 630"}  # fmt: skip
+SOUND_FINDINGS = {"files": set(), "rules": UNSOUND, "other": UNSOUND | {"903 225"}}
+
+
+@pytest.mark.parametrize(("base", "year"), sorted({(c.base, c.year) for c in CASES}))
+def test_the_sound_sets_flag_only_what_their_returns_lack(
+    base: str, year: int, validated: Validated
 ) -> None:
-    assert validated.sound("files", year) == {}
+    expected = set(SOUND_FINDINGS[base])
+    if base != "files" and year == 2024:
+        expected.add("903 SW01STG1")  # no social worker episodes (the 2023-24 rule)
+    assert set(validated.sound(base, year)) == expected
 
 
 def test_every_cross_file_rule_has_an_end_to_end_case() -> None:
