@@ -6,11 +6,11 @@ a case's SQL, is written out as the files of its collection year (the files of t
 layout, each column the 903 reader expects in order, dates dd/mm/yyyy), so the same case
 runs end to end: through ``safeplan validate DIR`` and a web upload of the set.
 
-Each cross-file rule (a 903 rule reading a table besides its own) has an end-to-end case:
-its unit test's case, in the year that test runs it and in the last year it is in force.
+Each cross-file rule (a 903 rule reading a table besides its own, or the collection year)
+has an end-to-end case: its unit test's case, moved to the last year the rule is in force.
 Rules reading last year's return (``*_last`` tables) are not run end to end: a set is one
-year's files. Cases that change different children are written into one set (a batch), so
-one run of the pipeline checks several rules; each rule is still asserted on its own.
+year's files. Cases that do not meet are written into one set (``BATCHES``, from ``plan``;
+see ``Batch``), so one run of the pipeline checks several rules, each asserted on its own.
 """
 
 from __future__ import annotations

@@ -163,3 +163,18 @@ def test_load_dir_loads_the_set_with_its_cross_file_findings(tmp_path: Path) -> 
         assert store.count("sp_loads") == files
     code, text, _ = run("load", str(folder))  # nothing loaded twice
     assert code == 0 and text.count("nothing changed") == files
+
+
+def test_the_rules_reading_last_years_return_are_named_as_not_run(tmp_path: Path) -> None:
+    folder = sf.write_broken(tmp_path / "2027")
+    code, text, _ = run("validate", str(folder), "--out", str(tmp_path / "f.csv"))
+    assert code == 0, text
+    [line] = [line for line in text.splitlines() if "rules not run" in line]
+    assert {r.split(":")[0] for r in line.split("rules not run: ")[1].split("; ")} == LAST_YEAR
+
+
+def test_cases_that_meet_are_not_put_in_one_set() -> None:
+    """The guard on BATCHES: 364 and 385 both flag episode 3's DEC, and the pipeline keeps
+    one finding per record and field, so they cannot share a set."""
+    batch = sf.Batch("files", 2027, [sf.case("903 364", "files"), sf.case("903 385", "files")])
+    assert sf.faults(batch)
