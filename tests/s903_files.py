@@ -186,15 +186,12 @@ def stage_base(base: str, year: int) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def flagged(con: duckdb.DuckDBPyConnection, rule: Rule) -> set[int]:
-    return {seq for seq, *_ in offending_rows(con, rule)}
-
-
 @dataclass
 class Batch:
     """Cases of one sound return and year written into one set. Each case's rule flags,
-    with all of them applied, exactly the rows it flags alone, and no case makes another's
-    rule flag anything by itself: each rule fires because of its own case."""
+    with all of them applied, exactly the rows it flags alone; no two flag the same record's
+    same field (the pipeline keeps one finding per fault); and the others' cases do not make
+    a case's rule flag anything without its own: each rule fires because of its own case."""
 
     base: str
     year: int
@@ -236,10 +233,11 @@ def _applied(
 
 
 def plan() -> dict[tuple[str, int], list[tuple[str, ...]]]:
-    """Batches for ``BATCHES`` (slow: a minute; ``python -m tests.s903_files`` prints them):
-    greedily, each joins the first batch of its return and year
-    whose cases' rules it does not make flag anything alone, nor theirs its own, and in
-    which every rule still flags exactly what it flags alone; or starts one."""
+    """Batches for ``BATCHES`` (slow, a minute or two: ``python -m tests.s903_files`` prints
+    them). Greedily, each case joins the first batch of its return and year whose cases'
+    rules it does not make flag anything alone, nor theirs its own, and with which it does
+    not clash (``_clash``); or starts one. Last, a case that only all the others together
+    make flag is moved out to a set of its own."""
     groups: dict[tuple[str, int], list[Case]] = {}
     for case in cases():
         groups.setdefault((case.base, case.year), []).append(case)
