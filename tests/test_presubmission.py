@@ -12,7 +12,7 @@ import pytest
 
 from safeplan.ingest.findings import Finding, Level, Severity
 from safeplan.ingest.presubmission import TheirRun, disagreements
-from tests.s903_set import write_set
+from tests import s903_files as sf
 from tests.test_cli import run
 
 VALIDATORS = os.environ.get("SAFEPLAN_VALIDATORS_PYTHON", "")
@@ -30,7 +30,7 @@ def test_rules_are_compared_by_the_children_they_flag() -> None:
 
 
 def test_a_validator_that_cannot_run_is_said_plainly(tmp_path: Path) -> None:
-    folder = write_set(tmp_path / "2024")
+    folder = sf.write_broken(tmp_path / "2027")
     missing = tmp_path / "no-such-python"
     code, text, _ = run(
         "validate", str(folder), "--validators", str(missing), "--out", str(tmp_path / "f.csv")
@@ -41,7 +41,7 @@ def test_a_validator_that_cannot_run_is_said_plainly(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not VALIDATORS, reason="SAFEPLAN_VALIDATORS_PYTHON is not set")
 def test_the_validators_run_beside_safeplan(tmp_path: Path) -> None:
-    folder = write_set(tmp_path / "2024", broken=("903 352",))
+    folder = sf.write_broken(tmp_path / "2027", sf.case("903 352"))
     out = tmp_path / "f.csv"
     code, text, _ = run("validate", str(folder), "--validators", VALIDATORS, "--out", str(out))
     assert code == 0, text

@@ -59,7 +59,7 @@ BASE: Rows = {
     "s903_prev_perm": [
         {"child": "A1", "dob": D("2010-05-01"), "prev_perm": "Z1"},
         {"child": "A2", "dob": D("2008-01-01"), "prev_perm": "Z1"},
-        {"child": "A3", "dob": D("2006-06-01"), "prev_perm": "P1", "la_perm": "E06000047",
+        {"child": "A3", "dob": D("2006-06-01"), "prev_perm": "P1", "la_perm": "840",
          "date_perm": D("2015-01-01")},
     ],
     "s903_social_worker": [

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -14,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from safeplan.config import settings
+from safeplan.ingest.pseudonym import pseudonymise
 from safeplan.web.uploads.service import safe_name
-from tests.s903_set import BREAKS, texts
+from tests import s903_files as sf
 from tests.web.conftest import CIN_FIXTURE, make_user, text_of
 
 XXE = (
@@ -23,6 +25,7 @@ XXE = (
     b"<Message>&x;</Message>\n"
 )
 BAD_CSV = b"this,is,not,the,template\n1,2,3,4,5\n"
+SET_CASES = sf.cases()
 
 
 @pytest.fixture
@@ -173,31 +176,47 @@ def test_file_names_are_reduced_to_safe_characters(sent: str, kept: str) -> None
 # --- a 903 return uploaded as a set ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("rule", sorted(BREAKS))
+# each set uploaded once (a set holds several cases): what the store found, and what the
+# staged rows are, by the pseudonyms of the upload's key
+_uploaded: dict[str, tuple[sf.Found, sf.Found]] = {}
+
+
+def upload_set(client: Client, files: dict[str, str], year: int) -> Any:
+    sent = [SimpleUploadedFile(name, text.encode(), "text/csv") for name, text in files.items()]
+    return client.post("/uploads/", {"files": sent, "year": str(year)})
+
+
+@pytest.mark.parametrize("case", SET_CASES, ids=[c.id for c in SET_CASES])
 def test_each_cross_file_903_rule_fires_through_an_upload_of_the_set(
-    analyst: Client, rule: str
+    analyst: Client, case: sf.Case
 ) -> None:
-    sent = [
-        SimpleUploadedFile(name, text.encode(), "text/csv")
-        for name, text in texts(broken=(rule,)).items()
-    ]
-    response = analyst.post("/uploads/", {"files": sent, "year": "2024"})
-    assert response.status_code == 302
-    assert {status for status, _ in outcomes(analyst, response)} == {"loaded"}
-    path = settings().store_url
-    with duckdb.connect(path, read_only=True) as con:
-        rules = {r[0] for r in con.execute("SELECT DISTINCT rule FROM sp_findings").fetchall()}
-    assert rule in rules
-    page = text_of(analyst.get(response["Location"]).content)
-    assert "Checked together with" in page
+    """The set's files sent in one upload are checked together: the rule flags the same
+    children (by pseudonym, as the store keeps them) and field as it does staged."""
+    batch = sf.batch_of(case)
+    if batch.id not in _uploaded:
+        files, staged = sf.written(batch)
+        key = settings().key()
+        mine = {
+            label: {(pseudonymise(child, key), f) for child, f in rows}
+            for label, rows in staged.items()
+        }
+        response = upload_set(analyst, files, batch.year)
+        assert response.status_code == 302
+        assert {status for status, _ in outcomes(analyst, response)} == {"loaded"}
+        page = text_of(analyst.get(response["Location"]).content)
+        assert "Checked together with" in page
+        found: sf.Found = {}
+        with duckdb.connect(settings().store_url, read_only=True) as con:
+            for rule, child, field in con.execute(
+                "SELECT rule, child, field FROM sp_findings"
+            ).fetchall():
+                found.setdefault(rule, set()).add((str(child), str(field).upper()))
+        _uploaded[batch.id] = (found, mine)
+    sf.assert_fires(case, *_uploaded[batch.id], batch.id)
 
 
 def test_an_upload_without_the_header_says_which_rules_could_not_run(analyst: Client) -> None:
-    sent = [
-        SimpleUploadedFile(name, text.encode(), "text/csv")
-        for name, text in texts().items()
-        if name != "header.csv"
-    ]
-    response = analyst.post("/uploads/", {"files": sent, "year": "2024"})
+    files, _ = sf.written(sf.batch_of(sf.case("903 INT04")))
+    response = upload_set(analyst, {n: t for n, t in files.items() if n != "header.csv"}, 2027)
     page = text_of(analyst.get(response["Location"]).content)
     assert "could not run" in page and "903 INT04: needs the Header file" in page

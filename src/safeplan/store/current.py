@@ -27,6 +27,7 @@ from safeplan.store.schema import (
 )
 
 if TYPE_CHECKING:
+    import ibis
     import ibis.expr.types as ir
 
 IBIS_TYPES = {
@@ -61,7 +62,7 @@ def refresh_current(
     import ibis
 
     from safeplan.ingest.partner import partner_tables
-    from safeplan.measures.data import latest_of, persons_of
+    from safeplan.measures.data import persons_of
 
     dialect = DIALECTS[store.kind]
     defs = {t.name: t for t in canonical_tables(partner_tables()).values()}
@@ -83,9 +84,9 @@ def refresh_current(
     done: list[str] = []
     current: dict[str, ir.Table] = {}
     for name in wanted:
-        expr = latest_of(_unbound(defs[name]), loads, LATEST_KEYS[name])
-        _replace(store, current_name(name), ibis.to_sql(expr, dialect=dialect))
-        current[name] = ibis.table(expr.schema(), name=current_name(name))
+        sql, schema = _latest_sql(defs[name], dialect)
+        _replace(store, current_name(name), sql)
+        current[name] = ibis.table(schema, name=current_name(name))
         done.append(current_name(name))
         if after is not None:
             after(current_name(name))
@@ -96,8 +97,7 @@ def refresh_current(
                 return current[name]
             if name not in existing or name not in defs:
                 return None
-            schema = latest_of(_unbound(defs[name]), loads, LATEST_KEYS[name]).schema()
-            return ibis.table(schema, name=current_name(name))
+            return ibis.table(_latest_sql(defs[name], dialect)[1], name=current_name(name))
 
         lists = [_unbound(defs[n]) for n in ANNEX_A_TEAM_LISTS if n in existing and n in defs]
         expr = persons_of(
@@ -116,6 +116,26 @@ def rebuild_current(store: Store) -> list[str]:
     store kept them."""
     with store.transaction():
         return refresh_current(store)
+
+
+_LATEST: dict[tuple[object, ...], tuple[str, ibis.Schema]] = {}
+
+
+def _latest_sql(table: CanonicalTable, dialect: str) -> tuple[str, ibis.Schema]:
+    """A current table's SQL and schema: compiled once per table definition and dialect
+    (compiling the Ibis expression was most of a small load's time, once per file)."""
+    import ibis
+
+    from safeplan.measures.data import latest_of
+
+    key = (table.name, table.columns, tuple(LATEST_KEYS[table.name]), dialect)
+    if key not in _LATEST:
+        loads = ibis.table(
+            {"load_id": "int64", "period": "string", "status": "string"}, name="sp_loads"
+        )
+        expr = latest_of(_unbound(table), loads, LATEST_KEYS[table.name])
+        _LATEST[key] = (ibis.to_sql(expr, dialect=dialect), expr.schema())
+    return _LATEST[key]
 
 
 def _replace(store: Store, name: str, sql: str) -> None:
