@@ -17,14 +17,14 @@ import pytest
 
 from tests import s903_files as sf
 from tests.test_cli import run
+from tests.test_cli_last_year import CONTINUITY
 
 CASES = sf.cases()
 # Rules reading last year's return: a set is one year's files, so these are not run end to
 # end (the pipeline stages no `*_last` tables from a folder yet); their unit tests cover them.
-LAST_YEAR = {
-    "903 1001", "903 1002", "903 1010", "903 348", "903 559", "903 560", "903 561", "903 576",
-    "903 584",
-}  # fmt: skip
+LAST_YEAR = {r.label for r in CONTINUITY}
+"""The rules reading last year's return: run through pairs of years in
+tests/test_cli_last_year.py, not through one year's set."""
 
 
 def _found(path: Path) -> sf.Found:
