@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from safeplan.ingest import years
-from safeplan.synth.population import CarePeriod, Child, birthday, year_bounds
+from safeplan.synth.population import DAY, CarePeriod, Child, birthday, year_bounds
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -113,13 +113,15 @@ def _in_care(child: Child, day: date) -> bool:
 
 def _within_placement(child: Child, day: date, end: date | None, ref_date: date) -> date | None:
     """A missing period's end as the return can hold it: when the placement it began in has
-    ended (by ``ref_date``), the period ends by then too (DfE rules 575, 577)."""
+    ended (by ``ref_date``), the period ends by then too (DfE rules 575, 577); when care
+    ended with it, the day before, since a child missing as care ends leaves care "E8"
+    (580)."""
     for period in child.care:
         for ep in period.placements:
             ep_end = _known(ep.end, ref_date)
             if ep.start <= day and (ep.end is None or day <= ep.end):
-                if ep_end is not None and (end is None or end > ep_end):
-                    return ep_end
+                if ep_end is not None and (end is None or end >= ep_end):
+                    return ep_end - DAY if ep.rec != "X1" and ep_end > day else ep_end
                 return end
     return end
 
