@@ -183,6 +183,21 @@ def _authorised_before_start(child: Xml) -> bool:
     return False
 
 
+def _only_factor(value: str) -> CinEdit:
+    """Replaces the factor of an assessment that has just one, so that no valid factor is
+    left (a second, valid one would leave the assessment with its factors identified)."""
+
+    def edit(child: Xml) -> bool:
+        for factors in _find(child, "CINdetails/Assessments/FactorsIdentifiedAtAssessment"):
+            codes = _find(factors, "AssessmentFactors")
+            if len(codes) == 1:
+                codes[0].text = value
+                return True
+        return False
+
+    return edit
+
+
 def _code(path: str, value: str) -> CinEdit:
     return lambda child: _set(child, path, value)
 
@@ -297,9 +312,9 @@ CIN_INJECTIONS = (
     ),
     Injection(
         "bad-assessment-factor",
-        "8868",
-        "an assessment factor not in the list",
-        cin=_code("CINdetails/Assessments/FactorsIdentifiedAtAssessment/AssessmentFactors", "99Z"),
+        "8897Q",
+        "a completed assessment's only factor not in the list",
+        cin=_only_factor("99Z"),
     ),
     Injection(
         "bad-abuse-category",

@@ -104,8 +104,13 @@ def test_ssda903_children_are_cin_census_children(synth_run: tuple[Path, SynthSu
     doc = etree.parse(str(out / "cin_census" / f"cin_census_{year}.xml"))
     cin_ids = {el.text for el in doc.iterfind("Children/Child/ChildIdentifiers/LAchildID")}
     _, header = _rows(out / "ssda903" / str(year) / "header.csv")
-    assert header and {r["CHILD"] for r in header} <= cin_ids
     _, episodes = _rows(out / "ssda903" / str(year) / "episodes.csv")
+    _, oc3 = _rows(out / "ssda903" / str(year) / "oc3.csv")
+    looked_after = {r["CHILD"] for r in episodes}
+    assert looked_after and looked_after <= cin_ids
+    # the header holds every child looked after in the year and every care leaver in OC3,
+    # who may no longer be a child in need (DfE INT06)
+    assert {r["CHILD"] for r in header} == looked_after | {r["CHILD"] for r in oc3}
     for row in episodes:
         assert POSTCODE.fullmatch(row["HOME_POST"]) and POSTCODE.fullmatch(row["PL_POST"])
     _, missing = _rows(out / "ssda903" / str(year) / "missing.csv")

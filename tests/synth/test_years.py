@@ -13,10 +13,9 @@ from safeplan.store.load import LoadResult, load_files
 from safeplan.synth import SynthSummary
 
 KEY = b"synthetic-partnership"
-# What synthetic returns still raise, by design or not yet tuned away (issue 12): CIN 1530,
-# UPNs carry the LA code 999 so that no synthetic UPN can be a real pupil's; and five DfE
-# queries (a council would explain them) the generator does not yet avoid.
-KNOWN = {"CIN 1530", "CIN 8825Q", "CIN 8873Q", "CIN 8670Q", "CIN 8675Q", "CIN 2991Q"}
+# What synthetic returns still raise, by design (issue 12): CIN 1530, UPNs carry the LA code
+# 999 so that no synthetic UPN can be a real pupil's. Nothing else.
+KNOWN = {"CIN 1530"}
 
 
 def _unexpected(findings: list[Finding]) -> list[Finding]:

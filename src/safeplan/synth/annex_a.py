@@ -330,7 +330,7 @@ class AnnexAWriters:
             if not start <= s.start <= end:
                 continue
             icpc = _known(s.icpc, end)
-            unnecessary = "Yes" if s.icpc is None and s.icpc_target <= end else "No"
+            unnecessary = "Yes" if s.concluded is not None and s.concluded <= end else "No"
             led = ("Yes" if any(p.start == icpc for p in ref.cpps) else "No") if icpc else ""
             n_s47 = sum(
                 1 for r in child.referrals for x in r.s47s if 0 < (s.start - x.start).days <= 365

@@ -105,7 +105,7 @@ def _details(ref: Referral, start: date, end: date) -> etree._Element:
         if (
             s.start > end
             or (icpc is not None and icpc < start)
-            or (icpc is None and s.icpc is None and s.icpc_target < start)
+            or (s.concluded is not None and s.concluded < start)
         ):
             continue
         node = etree.SubElement(det, "Section47")
@@ -114,7 +114,7 @@ def _details(ref: Referral, start: date, end: date) -> etree._Element:
         if icpc is not None:
             _sub(node, "DateOfInitialCPC", _d(icpc))
         # Not required only once decided: the enquiry concluded without a conference.
-        not_required = s.icpc is None and s.icpc_target <= end
+        not_required = s.concluded is not None and s.concluded <= end
         _sub(node, "ICPCnotRequired", "true" if not_required else "false")
     _sub(det, "ReferralNFA", "true" if ref.nfa else "false")
     for plan in ref.cpps:

@@ -66,6 +66,7 @@ class Section47:
     start: date
     icpc_target: date
     icpc: date | None
+    concluded: date | None = None  # concluded with no conference needed (ICPCnotRequired)
 
 
 @dataclass(slots=True)
@@ -246,6 +247,17 @@ def birthday(dob: date, age: int) -> date:
         return date(dob.year + age, 3, 1)
 
 
+def census_year_end(day: date) -> date:
+    """The reference date (31 March) of the collection year a day falls in."""
+    return date(day.year + (1 if day.month >= 4 else 0), 3, 31)
+
+
+def weekday_on_or_before(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= DAY
+    return day
+
+
 def add_working_days(day: date, n: int) -> date:
     """Weekends skipped; bank holidays are not (a day or two of drift, fine for synthesis)."""
     weeks, rest = divmod(n, 5)
@@ -387,7 +399,8 @@ class Journey:
         )
         eighteen = child.eighteenth
         if ref.nfa:
-            ref.closure, ref.reason = day, "RC8"
+            # No assessment, so not RC8/RC9, "closed after assessment" (DfE 8825Q)
+            ref.closure, ref.reason = day, "RC7"
             if rng.random() < 0.3:
                 self._family_plan(child, day)
             return ref
@@ -397,7 +410,7 @@ class Journey:
             wd = int(rng.triangular(5, 45, 28))
         else:
             wd = rng.randint(46, 110)
-        authorised = add_working_days(a_start, wd)
+        authorised = self._authorised_by_year_end(a_start, add_working_days(a_start, wd))
         factors = self._factors(child, day)
         ref.assessments.append(Assessment(a_start, authorised, factors))
         ref.primary_need = pick(rng, P.PRIMARY_NEED_WEIGHTS)
@@ -410,7 +423,8 @@ class Journey:
         s47_p = P.S47_SHARE_OF_ASSESSED * (1.6 if abuse else 0.7)
         cpp: CPPlan | None = None
         if rng.random() < s47_p:
-            s_start = day + timedelta(days=rng.randint(0, 10))
+            # the enquiry runs alongside the assessment, never ahead of it (DfE 2991Q)
+            s_start = max(day + timedelta(days=rng.randint(0, 10)), a_start)
             target = add_working_days(s_start, 15)
             icpc: date | None = None
             if rng.random() < P.ICPC_SHARE_OF_S47:
@@ -418,7 +432,11 @@ class Journey:
                     icpc = add_working_days(s_start, rng.randint(6, 15))
                 else:
                     icpc = add_working_days(s_start, rng.randint(16, 45))
-            ref.s47s.append(Section47(s_start, target, icpc))
+                icpc = self._icpc_by_year_end(s_start, icpc)
+            concluded = None if icpc else self._concluded_by_year_end(s_start, target)
+            ref.s47s.append(Section47(s_start, target, icpc, concluded))
+            authorised = self._authorised_with_s47(ref, icpc or concluded or target)
+            ends[0] = authorised
             ends.append(target if icpc is None else icpc)  # DfE 8565 and 8868 at closure
             if icpc is not None:
                 self._conference(child, icpc, "initial")
@@ -428,6 +446,8 @@ class Journey:
                     ends.append(cpp.end or w.end + DAY)
         if cpp is None and rng.random() < P.ASSESSMENT_NOT_IN_NEED_SHARE:
             ref.closure = max([authorised + timedelta(days=rng.randint(0, 5)), *ends])
+            if not ref.s47s:  # closed in the census year the assessment is (DfE 8825Q)
+                ref.closure = min(ref.closure, census_year_end(authorised))
             ref.early_help = rng.random() < P.NOT_IN_NEED_TO_EARLY_HELP_SHARE
             ref.reason = "RC9" if ref.early_help else "RC8"
             if ref.s47s:  # DfE 2990: no Section 47 on a case closed after assessment
@@ -478,7 +498,58 @@ class Journey:
         if ref.closure is not None and ref.closure > end:
             ref.closure, ref.reason = None, None
         ref.cin_plans = [(s, e if e is not None and e <= end else None) for s, e in ref.cin_plans]
+        for a in ref.assessments:
+            # "21 No factors identified" only where no further action follows: the episode
+            # closes after assessment (RC8, RC9) in the census year the assessment is
+            # returned in (DfE 8873Q); where work goes on, the factor is "20 Other".
+            closed_after = (
+                ref.closure is not None
+                and ref.reason in ("RC8", "RC9")
+                and a.authorised is not None
+                and census_year_end(ref.closure) == census_year_end(a.authorised)
+            )
+            if a.factors == ("21",) and not closed_after:
+                a.factors = ("20",)
         return ref
+
+    def _authorised_by_year_end(self, start: date, authorised: date) -> date:
+        """An assessment open at a census date started within 45 working days of it (DfE
+        8670Q; data-to-insight counts 44): one begun earlier is authorised by then, in the days
+        before the year end (56 calendar days hold at most 40 working days)."""
+        year_end = census_year_end(start)
+        if authorised > year_end and (year_end - start).days > 56:
+            return weekday_on_or_before(year_end - timedelta(days=self.rng.randint(0, 7)))
+        return authorised
+
+    def _icpc_by_year_end(self, start: date, icpc: date) -> date:
+        """A section 47 with its conference still to come at a census date started within 15
+        working days of it (DfE 8675Q; data-to-insight counts 14): one begun earlier has had
+        its conference by then (16 calendar days hold at most 12 working days)."""
+        year_end = census_year_end(start)
+        if icpc > year_end and (year_end - start).days > 16:
+            return weekday_on_or_before(year_end - timedelta(days=self.rng.randint(0, 3)))
+        return icpc
+
+    def _concluded_by_year_end(self, start: date, target: date) -> date:
+        """An enquiry needing no conference concludes by its target date, and one still
+        undecided at a census date began within 15 working days of it (DfE 8675Q): the
+        target can pass the year end (weekends, Easter) when the enquiry began earlier,
+        and then the decision was made by the year end."""
+        year_end = census_year_end(start)
+        if target > year_end and (year_end - start).days > 16:
+            return weekday_on_or_before(year_end)
+        return target
+
+    def _authorised_with_s47(self, ref: Referral, s47_end: date) -> date:
+        """The assessment is not authorised in a census year before the one its section 47
+        ends in (conference, or concluded with none), or the later return would show the enquiry
+        with no assessment (DfE 2991Q): it is authorised in the first days of the next."""
+        a = ref.assessments[0]
+        assert a.authorised is not None
+        year_end = census_year_end(a.authorised)
+        if s47_end > year_end and (year_end - a.start).days <= 56:
+            a.authorised = add_working_days(year_end, self.rng.randint(1, 5))
+        return a.authorised
 
     def _factors(self, child: Child, day: date) -> tuple[str, ...]:
         rng = self.rng
@@ -848,11 +919,16 @@ def _placed_for_adoption(placements: list[Placement], end: date) -> Placement:
 
 
 def _urn(rng: random.Random, place: str) -> str:
-    """The provider's Ofsted URN: a children's home's own; XXXXXXX for an adoption or
-    fostering agency (DfE rule 242 from 2025-26); none for other placements (rule 222)."""
-    if place in ("K1", "K2"):
+    """The placement's Ofsted URN as the DfE's rules want it in every year: a registered
+    provider's own for homes, supported accommodation (H5, from October 2023: rule 230) and
+    schools (218); XXXXXXX for foster and adoption placements, the only ones it may stand
+    for (242, 2025-26 on); none where no URN is recorded (222: placed with parents, other
+    residential settings, Z1)."""
+    if place in ("K1", "K2", "H5", "S1"):
         return f"SC{rng.randint(100000, 999999)}"
-    return "XXXXXXX" if place[0] in "AU" else ""
+    if place in (*FOSTER_PLACEMENTS, *ADOPTION_PLACEMENTS):
+        return "XXXXXXX"
+    return ""
 
 
 def _provider(rng: random.Random, place: str) -> str:

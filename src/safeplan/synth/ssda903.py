@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from safeplan.ingest import years
-from safeplan.synth.population import CarePeriod, Child, birthday, year_bounds
+from safeplan.synth.population import DAY, CarePeriod, Child, birthday, year_bounds
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -69,6 +69,12 @@ def _place(year: int, place: str, provider: str) -> tuple[str, str]:
     return place, provider
 
 
+def _urn(year: int, place: str, urn: str) -> str:
+    """Supported accommodation (H5) has an Ofsted URN only since it was registered, from
+    28 October 2023: none in the returns before 2023-24 (DfE rule 222 in 2022-23)."""
+    return "" if place == "H5" and year <= 2023 else urn
+
+
 # The spec's table for each file, for tests and readers: file stem -> column_map key.
 SPEC_TABLES = {
     "header": "Header",
@@ -107,13 +113,15 @@ def _in_care(child: Child, day: date) -> bool:
 
 def _within_placement(child: Child, day: date, end: date | None, ref_date: date) -> date | None:
     """A missing period's end as the return can hold it: when the placement it began in has
-    ended (by ``ref_date``), the period ends by then too (DfE rules 575, 577)."""
+    ended (by ``ref_date``), the period ends by then too (DfE rules 575, 577); when care
+    ended with it, the day before, since a child missing as care ends leaves care "E8"
+    (580)."""
     for period in child.care:
         for ep in period.placements:
             ep_end = _known(ep.end, ref_date)
             if ep.start <= day and (ep.end is None or day <= ep.end):
-                if ep_end is not None and (end is None or end > ep_end):
-                    return ep_end
+                if ep_end is not None and (end is None or end >= ep_end):
+                    return ep_end - DAY if ep.rec != "X1" and ep_end > day else ep_end
                 return end
     return end
 
@@ -153,10 +161,11 @@ class S903Writers:
         start, end = year_bounds(year)
         periods = [p for p in child.care if _overlaps(p, start, end)]
         dob = dmy(child.dob)
-        if periods:
-            sex = child.sex if child.sex in ("1", "2") else "1"
-            if "M" in years.layout("ssda903", year).sex_codes:  # type: ignore[union-attr]
-                sex = {"1": "M", "2": "F"}[sex]  # 2024-25 on: SEX coded M, F, U
+        sex = child.sex if child.sex in ("1", "2") else "1"
+        if "M" in years.layout("ssda903", year).sex_codes:  # type: ignore[union-attr]
+            sex = {"1": "M", "2": "F"}[sex]  # 2024-25 on: SEX coded M, F, U
+        leaver = self._oc3(child, year, start, end)
+        if periods or leaver is not None:  # a care leaver has a header row too (INT06)
             upn = child.upn if child.age_on(end) >= 4 else "UN1"
             # Motherhood once the baby is born, and not after she left care (DfE rule 625).
             left = [p.end for p in periods if p.end is not None and p.end <= end]
@@ -164,6 +173,8 @@ class S903Writers:
             is_mother = child.mother and child.child_dob is not None and child.child_dob <= until
             mother = ("1" if is_mother else "0") if child.sex == "2" else ""
             mc_dob = dmy(child.child_dob) if is_mother else ""
+            if not periods:  # no motherhood details for a care leaver not looked after (628)
+                mother, mc_dob = "", ""
             row = [child.child_id, sex, dob, child.ethnicity, upn, mother, mc_dob]
             self._row(year, "header", row)
         for period in periods:
@@ -186,7 +197,7 @@ class S903Writers:
                         ep.change_reason if ep_end else "",
                         child.home_post,
                         ep.pl_post,
-                        ep.urn,
+                        _urn(year, ep.place, ep.urn),
                     ],
                 )
             for when, code in period.reviews:
@@ -205,15 +216,17 @@ class S903Writers:
                 row = [child.child_id, dob, m.kind, dmy(m.start.date()), dmy(m_end)]
                 self._row(year, "missing", row)
         self._oc2(child, year, periods, end)
-        self._oc3(child, year, start, end)
+        if leaver is not None:
+            self._row(year, "oc3", leaver)
 
     def _oc2(self, child: Child, year: int, periods: list[CarePeriod], end: date) -> None:
-        """Children looked after continuously for 12 months at 31 March."""
-        if not any((p.end is None or p.end > end) and (end - p.start).days >= 365 for p in periods):
+        """Children looked after continuously for 12 months at 31 March: from the first day of
+        the year (or before) to its last, as both the DfE's validators count them (191)."""
+        start = year_bounds(year)[0]
+        if not any(p.start <= start and (p.end is None or p.end >= end) for p in periods):
             return
         rng = random.Random(f"oc2/{self.seed}/{child.index}/{year}")  # noqa: S311 - synthetic data
         age = child.age_on(end)
-        start = year_bounds(year)[0]
         fourth, seventeenth = birthday(child.dob, 4), birthday(child.dob, 17)
         if fourth > end or seventeenth < start:  # under 4, or 17 all year: no SDQ (188, 189)
             score, reason = "", ""
@@ -248,20 +261,20 @@ class S903Writers:
         ]
         self._row(year, "oc2", row)
 
-    def _oc3(self, child: Child, year: int, start: date, end: date) -> None:
-        """Care leavers: a row in the year of their 17th to 21st birthday."""
+    def _oc3(self, child: Child, year: int, start: date, end: date) -> list[str] | None:
+        """Care leavers: a row in the year of their 17th to 21st birthday (None: no row)."""
         left = [p for p in child.care if p.end is not None and p.end <= end]
         if not any(
             child.age_on(p.end) >= 16 and (p.end - max(p.start, birthday(child.dob, 14))).days >= 91
             for p in left
             if p.end is not None
         ):
-            return
+            return None
         if not any(start <= birthday(child.dob, age) <= end for age in range(17, 22)):
-            return
+            return None
         ended = left[-1].reason_ended if left else ""
         if _looked_after_on_birthday(child, end) or ended in ("E2", "E3"):
-            return  # no care leaver data (1000, 1007, 1011, 1016)
+            return None  # no care leaver data (1000, 1007, 1011, 1016)
         rng = random.Random(f"oc3/{self.seed}/{child.index}/{year}")  # noqa: S311 - synthetic data
         in_touch = rng.choice(("YES", "YES", "YES", "YES", "NO", "REFU"))
         activ = (
@@ -275,7 +288,7 @@ class S903Writers:
             else "0"
         )
         accom = _accommodation(child, accom, start, end)
-        self._row(year, "oc3", [child.child_id, dmy(child.dob), in_touch, activ, accom])
+        return [child.child_id, dmy(child.dob), in_touch, activ, accom]
 
 
 def _looked_after_on_birthday(child: Child, end: date) -> bool:
