@@ -513,6 +513,29 @@ CASES: dict[str, Case] = {
     # rule_634 test child 101: a previous permanence option, looked after only before 2016
     "634": ([U + "s903_episodes SET decom = '2015-06-01' WHERE child = 'B1'"], {1}),
     "635": ([U + "s903_prev_perm SET prev_perm = 'Z1' WHERE _seq = 1"], {1}),
+    # the internal checks against the Header (rule_INT01 … rule_INT35)
+    "INT01": ([U + "s903_ad1 SET child = 'ZZ' WHERE _seq = 1"], {1}),
+    "INT02": ([U + "s903_placed_adoption SET child = 'ZZ' WHERE _seq = 1"], {1}),
+    "INT05": ([U + "s903_oc2 SET child = 'ZZ' WHERE _seq = 1"], {1}),
+    "INT06": ([U + "s903_oc3 SET child = 'ZZ' WHERE _seq = 1"], {1}),
+    "INT07": ([U + "s903_prev_perm SET child = 'ZZ' WHERE _seq = 1"], {1}),
+    "INT11": ([U + "s903_ad1 SET dob = '2019-02-11' WHERE _seq = 1"], {1}),
+    "INT12": ([U + "s903_placed_adoption SET dob = '2019-02-11' WHERE _seq = 1"], {1}),
+    "INT13": ([U + "s903_missing SET dob = '2010-05-02' WHERE _seq = 1"], {1}),
+    "INT14": ([U + "s903_oc2 SET dob = '2012-06-16' WHERE _seq = 1"], {1}),
+    "INT15": ([U + "s903_oc3 SET dob = '2005-07-02' WHERE _seq = 1"], {1}),
+    "INT16": ([U + "s903_prev_perm SET dob = '2012-06-16' WHERE _seq = 1"], {1}),
+    "INT17": ([U + "s903_reviews SET dob = '2010-05-02' WHERE _seq = 1"], {1}),
+    "INT31": (["INSERT INTO s903_ad1 SELECT * REPLACE (2 AS _seq) FROM s903_ad1"], {1, 2}),
+    "INT33": (
+        ["INSERT INTO s903_oc2 SELECT * REPLACE (3 AS _seq) FROM s903_oc2 WHERE _seq = 1"],
+        {1, 3},
+    ),
+    "INT34": (["INSERT INTO s903_oc3 SELECT * REPLACE (2 AS _seq) FROM s903_oc3"], {1, 2}),
+    "INT35": (
+        ["INSERT INTO s903_prev_perm SELECT * REPLACE (2 AS _seq) FROM s903_prev_perm"],
+        {1, 2},
+    ),
     # DoLo (2026-27 on; rule_700 … rule_710 test rows): G1's order while in a children's home
     "700": ([U + "s903_dolo SET dolo_start = NULL WHERE _seq = 1"], {1}),
     "702": ([U + "s903_dolo SET dolo_end = '2023-05-15' WHERE _seq = 1"], {1}),

@@ -21,6 +21,7 @@ from safeplan.ingest.rules import (
     cin_referrals,
     s903_adoption,
     s903_dolo,
+    s903_integrity,
     s903_missing,
     s903_outcomes,
     s903_permanence,
@@ -61,6 +62,7 @@ S903_OTHER_FILES: tuple[Rule, ...] = (
     *s903_adoption.RULES,
     *s903_permanence.RULES,
     *s903_dolo.RULES,
+    *s903_integrity.RULES,
 )
 RULES: tuple[Rule, ...] = (*CIN_BY_DOMAIN, *ssda903.RULES, *S903_BY_FILE, *S903_OTHER_FILES)
 
