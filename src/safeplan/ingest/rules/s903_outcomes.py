@@ -545,11 +545,14 @@ OC3_LAST_RULES: tuple[Rule, ...] = (
         "IN_TOUCH",
         "This child has no previous episodes of care, therefore should not have care leaver "
         "information recorded.",
-        f"SELECT o._seq FROM s903_oc3 AS o WHERE {OC3_GIVEN} "
+        f"SELECT o._seq FROM s903_oc3 AS o CROSS JOIN sp_collection AS c WHERE {OC3_GIVEN} "
         "AND o.child NOT IN (SELECT child FROM s903_episodes WHERE child IS NOT NULL) "
-        "AND o.child NOT IN (SELECT child FROM s903_episodes_last WHERE child IS NOT NULL)",
-        requires=(EPISODES, EPISODES_LAST),
-        note="this and last year's episodes only, as in the validator",
+        "AND o.child NOT IN (SELECT child FROM s903_episodes_last WHERE child IS NOT NULL) "
+        "AND (o.dob IS NULL OR o.dob + INTERVAL 18 YEAR >= c.start_date - INTERVAL 1 YEAR)",
+        requires=(EPISODES, EPISODES_LAST, COLLECTION),
+        note="this and last year's episodes, as in the validator; but a young person who was "
+        "18 before last year began may have left care before it, in a return only the DfE "
+        "holds, so is not flagged (the validator flags every such care leaver)",
     ),
     rule(
         "1010",
