@@ -682,13 +682,16 @@ class Journey:
         section 20 (378); placements for adoption only at the end of care, where
         ``_placed_for_adoption`` sets them."""
         age = child.age_on(day)
+        # supported accommodation has an Ofsted URN only from 2023-24 (rule 230), so an H5
+        # placement begun before then and open across 31 March 2023 would break 503F
+        h5 = "H5" if day >= REGISTERED_SUPPORTED else "U6"
         if uasc and age < 16:
             return "U6"
         if uasc or (age >= 16 and self.rng.random() < 0.45):
-            return "H5"
+            return h5
         place = pick(self.rng, P.PLACEMENT_WEIGHTS)
         if place in ("H5", "P2"):
-            return "H5" if age >= 16 else "U6"
+            return h5 if age >= 16 else "U6"
         if place in ("A5", "A6") or (place == "S1" and age < 4) or (place, legal) == ("P1", "V2"):
             return "U4"
         return place
@@ -916,6 +919,10 @@ def _placed_for_adoption(placements: list[Placement], end: date) -> Placement:
     adoption = Placement(move, None, "P", last.legal_status, "A4", "PR1", last.pl_post, "XXXXXXX")
     placements.append(adoption)
     return adoption
+
+
+REGISTERED_SUPPORTED = date(2023, 4, 1)
+"""Supported accommodation (H5) is Ofsted-registered, with a URN, from the 2023-24 year."""
 
 
 def _urn(rng: random.Random, place: str) -> str:
