@@ -72,14 +72,16 @@ def cell(value: object) -> str:
     return str(value)
 
 
-def table_text(con: duckdb.DuckDBPyConnection, table: StagingTable) -> str:
-    """One staged table as its CSV file: the return's column names, rows in staged order."""
+def table_text(con: duckdb.DuckDBPyConnection, table: StagingTable, suffix: str = "") -> str:
+    """One staged table (``<table><suffix>``: ``_last`` for last year's) as its CSV file:
+    the return's column names, rows in staged order."""
     names = ", ".join(c.name for c in table.columns)
     staged = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table.name]
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+        [table.name + suffix],
     ).fetchone()
     rows = (
-        con.execute(f"SELECT {names} FROM {table.name} ORDER BY _seq").fetchall()
+        con.execute(f"SELECT {names} FROM {table.name}{suffix} ORDER BY _seq").fetchall()
         if staged and staged[0]
         else []
     )  # a file the sound return does not stage is written as its header row

@@ -11,7 +11,6 @@ exports.
 from __future__ import annotations
 
 import csv
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -20,6 +19,7 @@ import pytest
 from safeplan.ingest.rules import S903_BY_FILE, S903_OTHER_FILES, Rule
 from safeplan.ingest.staging import S903_FILES, all_tables
 from safeplan.ingest.years import label, layout
+from tests import s903_files as sf
 from tests.ingest import test_rules_903_files as by_file
 from tests.ingest import test_rules_s903_files as other
 from tests.test_cli import run
@@ -36,19 +36,10 @@ CODES = {
     *("502", "503A", "503B", "503C", "503D", "503E", "503F", "562", "NoE"),  # Episodes
     *("576", "559", "560", "561", "584", "1001", "1002", "1010", "348", "706"),  # other files
 }
-FILE_NAMES = {table: label.lower() + ".csv" for label, table in S903_FILES.items()}
 
 
 def test_the_continuity_rules_are_the_dfe_ones() -> None:
     assert {r.code for r in CONTINUITY} == CODES
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
 
 
 def _export(con: duckdb.DuckDBPyConnection, suffix: str, tables: set[str], folder: Path) -> None:
@@ -57,13 +48,8 @@ def _export(con: duckdb.DuckDBPyConnection, suffix: str, tables: set[str], folde
     folder.mkdir(parents=True, exist_ok=True)
     specs = all_tables()
     for name in sorted(tables):
-        spec = specs[name]
-        names = ", ".join(c.name for c in spec.columns)
-        rows = con.execute(f"SELECT {names} FROM {name}{suffix} ORDER BY _seq").fetchall()
-        with (folder / FILE_NAMES[name]).open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow([c.field for c in spec.columns])
-            writer.writerows([_cell(v) for v in row] for row in rows)
+        text = sf.table_text(con, specs[name], suffix)
+        (folder / sf.FILE_NAMES[name]).write_text(text, encoding="utf-8")
 
 
 def _with_rows(con: duckdb.DuckDBPyConnection, suffix: str) -> set[str]:

@@ -192,10 +192,9 @@ LastYearOption = Annotated[
     typer.Option(
         "--last-year",
         metavar="DIR",
-        help="Last year's SSDA903 return (a folder of its CSVs), for the rules that compare "
-        "this year's with it (903 202-204, 207, 208, 624, 626, 502, 503A-F, 562, NoE, 576, "
-        "559-561, 584, 1001, 1002, 1010, 348, 706); a folder of the year before given "
-        "alongside is used without it",
+        help="Last year's SSDA903 return (a folder of its CSVs), for the DfE's continuity "
+        "rules that compare this year's with it (listed in docs/data.md); a folder of the "
+        "year before given alongside is used without it",
         exists=True,
         file_okay=False,
     ),
@@ -266,7 +265,7 @@ def _beside_validators(
     python: Path, batch: list[Path], results: list[tuple[Path, Checked | FileRefused]]
 ) -> None:
     """The field's validator over the same return (a CIN census file, or a 903 return's
-    folder), and each DfE rule where its count of findings differs from SafePlan's."""
+    folder), and each DfE rule where the two flag different children."""
     checked = [c for _, c in results if isinstance(c, Checked)]
     first = checked[0].staged if checked else None
     if first is None or first.source not in presubmission.KINDS or not first.period:

@@ -8,9 +8,8 @@ missing episodes to the header) run. A rule that cannot run, because a file of t
 the collection year is missing, is listed on each file's `Checked.not_run`, never skipped
 silently.
 
-The DfE's continuity rules (202-204, 207, 208, 624, 626, 502, 503A-F, 562, NoE, 576,
-559-561, 584, 1001, 1002, 1010, 348, 706) also read last year's return, staged beside this
-year's as ``s903_<file>_last``: from a 903 set of the year before in the same batch (files
+The DfE's continuity rules also read last year's return, staged beside this year's as
+``s903_<file>_last``: from a 903 set of the year before in the same batch (files
 of both years in one folder, or one upload), else from the files given as ``last_year``
 (``--last-year DIR``, or the folder of the year before given beside this year's:
 `safeplan.store.load.last_years`), each read in its own year's layout. Without it those
@@ -21,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -33,7 +32,7 @@ from safeplan.ingest.findings import FileRefused, Finding, Severity, one_per_fau
 from safeplan.ingest.partner import identify as identify_template
 from safeplan.ingest.partner import read_partner
 from safeplan.ingest.rules import RULES, Rule, not_run, run_rules
-from safeplan.ingest.rules.s903_cohorts import last
+from safeplan.ingest.rules.s903_cohorts import LAST_SUFFIX
 from safeplan.ingest.safety import check_size
 from safeplan.ingest.ssda903 import identify, read_ssda903
 from safeplan.ingest.staged import Staged
@@ -222,7 +221,7 @@ def _check_set(
     for _, staged, _ in group:
         staged.to_duckdb(con)
     for staged in before or []:
-        _stage_last(con, staged)
+        staged.to_duckdb(con, LAST_SUFFIX)
     if before:
         told = f"last year's return staged beside it ({told})"
     elif told:
@@ -248,15 +247,6 @@ def _check_set(
     return out
 
 
-def _stage_last(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """Last year's file beside this year's: each table as ``<table>_last``, same columns."""
-    for name, rows in staged.tables.items():
-        spec = replace(rows.spec, name=last(name))
-        con.execute(spec.ddl())
-        arrow = rows.arrow()  # noqa: F841 - read by DuckDB through the Python scope
-        con.execute(f"INSERT INTO {spec.name} SELECT * FROM arrow")
-
-
 def _not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> list[str]:
     """Each rule of the return that did not run here, and why, in the order of the rules: a
     rule whose records are here but that also reads a file not sent, or needs the year."""
@@ -272,7 +262,7 @@ def _not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> l
         if "sp_collection" in rule.tables and year is None:
             needs.append("the collection year")
         why = "needs " + " and ".join(needs or ["a table not staged"])
-        if any(t.endswith("_last") for t in absent):
+        if any(t.endswith(LAST_SUFFIX) for t in absent):
             why += f" ({_last_hint(absent, labels, year)})"
         out.setdefault(rule.label, why)
     if year is None:
@@ -286,15 +276,15 @@ def _last_hint(absent: list[str], labels: dict[str, str], year: int | None) -> s
     return has no such file (DoLo before 2026-27)."""
     before = years.layout("ssda903", year - 1) if year is not None else None
     for table in absent:
-        file = labels.get(table.removesuffix("_last"), "")
-        if table.endswith("_last") and before is not None and file not in before.files:
+        file = labels.get(table.removesuffix(LAST_SUFFIX), "")
+        if table.endswith(LAST_SUFFIX) and before is not None and file not in before.files:
             return f"the {before.label} return has no {file} file"
     return LAST_HINT
 
 
 def _needed(table: str, labels: dict[str, str]) -> str:
     """'the Header file', or for a ``_last`` table "last year's Episodes file"."""
-    base = table.removesuffix("_last")
+    base = table.removesuffix(LAST_SUFFIX)
     if base != table:
         return f"last year's {labels.get(base, base)} file"
     return f"the {labels.get(table, table)} file"

@@ -7,7 +7,7 @@ validation rules and the canonical mapping run as SQL.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -135,11 +135,14 @@ class Staged:
 
         rows.add((None, None, self.file.name, where, line), convert(raw, spec, parsers, report))
 
-    def to_duckdb(self, con: duckdb.DuckDBPyConnection) -> None:
+    def to_duckdb(self, con: duckdb.DuckDBPyConnection, suffix: str = "") -> None:
+        """Each table into ``con`` as ``<table><suffix>`` (``_last`` for last year's return,
+        staged beside this year's for the continuity rules)."""
         for name, rows in self.tables.items():
-            con.execute(rows.spec.ddl())
+            spec = replace(rows.spec, name=name + suffix) if suffix else rows.spec
+            con.execute(spec.ddl())
             arrow = rows.arrow()  # noqa: F841 - read by DuckDB through the Python scope
-            con.execute(f"INSERT INTO {name} SELECT * FROM arrow")
+            con.execute(f"INSERT INTO {spec.name} SELECT * FROM arrow")
 
 
 def convert(

@@ -255,9 +255,10 @@ def load_files(
     one set), load file by file in order; returns the number of files refused. ``checked``
     is told of each prepared file before it loads (for the rules it could not run)."""
     refused = 0
+    in_store: dict[str, bool] = {}  # each year before asked about: is its 903 return loaded
     for path, prepared in prepare_files(list(paths), year, key, workers, together, last_year):
         if isinstance(prepared, Prepared):
-            _last_year_in_store(store, prepared)
+            _last_year_in_store(store, prepared, in_store)
         if checked is not None and isinstance(prepared, Prepared):
             checked(path, prepared)
         if isinstance(prepared, FileRefused):
@@ -272,21 +273,24 @@ def load_files(
     return refused
 
 
-def _last_year_in_store(store: Store, prepared: Prepared) -> None:
+def _last_year_in_store(store: Store, prepared: Prepared, in_store: dict[str, bool]) -> None:
     """A 903 file whose continuity rules did not run for want of last year's return, when
     that return is in the store: say that it is not read from there (docs/data.md: the
-    store leaves out last year's quarantined rows and knows children only by pseudonym)."""
+    store leaves out last year's quarantined rows and knows children only by pseudonym).
+    ``in_store`` keeps the answer for each year, asked once for all the files of a set."""
     wanted = [r for r in prepared.not_run if "last year's" in r]
     if prepared.source != "ssda903" or not wanted or not (prepared.period or "").isdigit():
         return
     before = str(int(prepared.period or 0) - 1)
-    store.ensure_schema([])
-    rows = store.query(
-        "SELECT count(*) FROM sp_loads WHERE source = 'ssda903' AND period = ? "
-        "AND status = 'loaded'",
-        [before],
-    )
-    if rows and rows[0][0]:
+    if before not in in_store:
+        store.ensure_schema([])
+        rows = store.query(
+            "SELECT count(*) FROM sp_loads WHERE source = 'ssda903' AND period = ? "
+            "AND status = 'loaded'",
+            [before],
+        )
+        in_store[before] = bool(rows and rows[0][0])
+    if in_store[before]:
         note = (
             f"last year's return ({label(int(before))}) is in the store, but the continuity "
             "rules do not read it from there (the store leaves out its quarantined rows): "

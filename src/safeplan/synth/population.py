@@ -410,7 +410,7 @@ class Journey:
             wd = int(rng.triangular(5, 45, 28))
         else:
             wd = rng.randint(46, 110)
-        authorised = self._authorised_by_year_end(a_start, add_working_days(a_start, wd))
+        authorised = self._by_year_end(a_start, add_working_days(a_start, wd), 56, 7)
         factors = self._factors(child, day)
         ref.assessments.append(Assessment(a_start, authorised, factors))
         ref.primary_need = pick(rng, P.PRIMARY_NEED_WEIGHTS)
@@ -432,8 +432,8 @@ class Journey:
                     icpc = add_working_days(s_start, rng.randint(6, 15))
                 else:
                     icpc = add_working_days(s_start, rng.randint(16, 45))
-                icpc = self._icpc_by_year_end(s_start, icpc)
-            concluded = None if icpc else self._concluded_by_year_end(s_start, target)
+                icpc = self._by_year_end(s_start, icpc, 16, 3)
+            concluded = None if icpc else self._by_year_end(s_start, target, 16)
             ref.s47s.append(Section47(s_start, target, icpc, concluded))
             authorised = self._authorised_with_s47(ref, icpc or concluded or target)
             ends[0] = authorised
@@ -512,33 +512,18 @@ class Journey:
                 a.factors = ("20",)
         return ref
 
-    def _authorised_by_year_end(self, start: date, authorised: date) -> date:
-        """An assessment open at a census date started within 45 working days of it (DfE
-        8670Q; data-to-insight counts 44): one begun earlier is authorised by then, in the days
-        before the year end (56 calendar days hold at most 40 working days)."""
+    def _by_year_end(self, start: date, when: date, days: int, slack: int = 0) -> date:
+        """``when`` (an assessment authorised, a conference held, an enquiry concluded)
+        still to come at a census date only for work begun within ``days`` calendar days of
+        it; work begun earlier is done by then, up to ``slack`` days before the year end.
+        The DfE's queries allow an assessment open at 31 March 45 working days (8670Q: 56
+        calendar days hold at most 40) and a section 47 awaiting its conference or decision
+        15 (8675Q: 16 calendar days hold at most 12); data-to-insight counts 44 and 14."""
         year_end = census_year_end(start)
-        if authorised > year_end and (year_end - start).days > 56:
-            return weekday_on_or_before(year_end - timedelta(days=self.rng.randint(0, 7)))
-        return authorised
-
-    def _icpc_by_year_end(self, start: date, icpc: date) -> date:
-        """A section 47 with its conference still to come at a census date started within 15
-        working days of it (DfE 8675Q; data-to-insight counts 14): one begun earlier has had
-        its conference by then (16 calendar days hold at most 12 working days)."""
-        year_end = census_year_end(start)
-        if icpc > year_end and (year_end - start).days > 16:
-            return weekday_on_or_before(year_end - timedelta(days=self.rng.randint(0, 3)))
-        return icpc
-
-    def _concluded_by_year_end(self, start: date, target: date) -> date:
-        """An enquiry needing no conference concludes by its target date, and one still
-        undecided at a census date began within 15 working days of it (DfE 8675Q): the
-        target can pass the year end (weekends, Easter) when the enquiry began earlier,
-        and then the decision was made by the year end."""
-        year_end = census_year_end(start)
-        if target > year_end and (year_end - start).days > 16:
-            return weekday_on_or_before(year_end)
-        return target
+        if when > year_end and (year_end - start).days > days:
+            back = self.rng.randint(0, slack) if slack else 0
+            return weekday_on_or_before(year_end - timedelta(days=back))
+        return when
 
     def _authorised_with_s47(self, ref: Referral, s47_end: date) -> date:
         """The assessment is not authorised in a census year before the one its section 47

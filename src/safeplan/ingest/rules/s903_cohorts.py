@@ -24,11 +24,14 @@ EPISODES = "s903_episodes"
 HEADER = "s903_header"
 
 
+LAST_SUFFIX = "_last"
+
+
 def last(table: str) -> str:
     """Last year's return of a file, where it is supplied, is staged beside this year's as
     ``<table>_last`` (same columns): the DfE's continuity rules read it, and are reported
     as not run without it."""
-    return f"{table}_last"
+    return f"{table}{LAST_SUFFIX}"
 
 
 F, R = Level.field, Level.record
