@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install assets browser demo test lint bench agreement format docs clean
+.PHONY: install assets browser demo test lint bench agreement validator-rules format docs clean
 
 install: $(STAMP) assets
 
@@ -60,6 +60,10 @@ bench: $(STAMP)
 VALIDATORS := .venv-validators
 agreement: $(STAMP) $(VALIDATORS)/.installed
 	SAFEPLAN_VALIDATORS_PYTHON=$(VALIDATORS)/bin/python $(BIN)/python -m bench.agreement
+
+# The validators' rule codes per year, which tests/ingest/test_coverage.py holds SafePlan to.
+validator-rules: $(VALIDATORS)/.installed
+	$(VALIDATORS)/bin/python bench/validators/rule_codes.py
 
 $(VALIDATORS)/.installed: bench/validators/requirements.txt
 	@test -x $(VALIDATORS)/bin/python || python3.11 -m venv $(VALIDATORS)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from safeplan.ingest import years
 from safeplan.ingest.partner import partner_tables
-from safeplan.ingest.rules import rules_markdown
+from safeplan.ingest.rules import coverage, rules_markdown
 from safeplan.ingest.staging import all_tables
 from safeplan.ingest.templates import templates_markdown
 from safeplan.store.schema import canonical_tables
@@ -105,6 +105,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
         templates_markdown().split("\n", 2)[2].strip().replace("### ", "#### ") + "\n"
     ),
     "rules": rules_markdown,
+    "coverage": coverage.markdown,
     "years": years.markdown,
     "canonical": canonical_markdown,
     "staging": staging_markdown,
