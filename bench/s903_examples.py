@@ -105,7 +105,7 @@ def _date(value: object) -> date | None:
 def _value(kind: str, value: object) -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    if kind == "date":
+    if kind in ("date", "partial_date"):
         return _date(value)
     if kind == "int":
         try:

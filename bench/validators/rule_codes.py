@@ -24,7 +24,7 @@ OUT = (
 )
 
 
-def codes() -> dict[str, object]:
+def codes() -> dict[str, dict[str, str] | dict[str, list[str]]]:
     """Every rule code each validator runs for each collection year."""
     from cin_validator.rules.ruleset_utils import get_year_ruleset as cin_year
     from lac_validator.rules.ruleset_utils import get_year_ruleset as s903_year

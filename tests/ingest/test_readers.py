@@ -113,6 +113,24 @@ def test_ssda903_episodes_sample(reference_dir: Path) -> None:
     assert rows["child"][0] == "689661"
 
 
+def test_a_previous_permanence_date_may_be_given_in_part(tmp_path: Path) -> None:
+    """The DfE lets DATE_PERM replace an unknown day or month by ZZ: read as the latest date it
+    can be, so rule 632 (the order came before care) never flags one that may be earlier."""
+    path = tmp_path / "prevperm_2024.csv"
+    values = ["ZZ/05/2015", "ZZ/ZZ/2015", "12/ZZ/2015", "01/02/2016", "ZZ/13/2015", ""]
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"])
+        for i, value in enumerate(values):
+            writer.writerow([f"C{i}", "01/02/2010", "P1", "", value])
+    staged = read_ssda903(path)
+    read = staged.tables["s903_prev_perm"].data["date_perm"]
+    latest = [date(2015, 5, 31), date(2015, 12, 31), date(2015, 12, 12), date(2016, 2, 1)]
+    assert read == [*latest, None, None]
+    faults = [(f.rule, f.field, f.value) for f in staged.findings]
+    assert faults == [("SP-DATE", "DATE_PERM", "ZZ/13/2015")]
+
+
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
 def test_uk_dates_round_trip(day: date) -> None:
     assert parse_uk_date(day.strftime("%d/%m/%Y")) == day

@@ -24,6 +24,27 @@ def parse_uk_date(text: str) -> date:
         return _bad(text, "dd/mm/yyyy")
 
 
+def parse_partial_uk_date(text: str) -> date:
+    """dd/mm/YYYY with ``ZZ`` for a day or month not known, as the DfE allows for a previous
+    permanence order: read as the latest date it can be (ZZ/05/2015 is 31 May 2015, ZZ/ZZ/2015
+    31 December 2015), so a check that the order came before care never flags a date that
+    may have been earlier (the validator's reading)."""
+    day, _, rest = text.upper().partition("/")
+    month, _, year = rest.partition("/")
+    if "ZZ" not in (day, month):
+        return parse_uk_date(text)
+    try:
+        if month == "ZZ":
+            month = "12"
+        if day != "ZZ":
+            return parse_uk_date(f"{day}/{month}/{year}")
+        first = parse_uk_date(f"01/{month}/{year}")
+    except BadValue:
+        return _bad(text, "dd/mm/yyyy, with ZZ for a day or month not known")
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
 def _bad(text: str, form: str = "yyyy-mm-dd") -> date:
     raise BadValue(f"'{text}' is not a real date in the form {form}")
 

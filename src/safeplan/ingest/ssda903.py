@@ -6,14 +6,18 @@ from dataclasses import replace
 from pathlib import Path
 
 from safeplan.ingest import years
-from safeplan.ingest.fields import parse_int, parse_uk_date
+from safeplan.ingest.fields import parse_int, parse_partial_uk_date, parse_uk_date
 from safeplan.ingest.findings import Finding, refuse
 from safeplan.ingest.rules.s903_common import DATE_RULES
 from safeplan.ingest.staged import Parser, Staged
 from safeplan.ingest.staging import S903_FILES, StagingTable, s903_tables
 from safeplan.ingest.tabular import check_columns, read_header, read_rows, year_from_path
 
-PARSERS: dict[str, Parser] = {"date": parse_uk_date, "int": parse_int}
+PARSERS: dict[str, Parser] = {
+    "date": parse_uk_date,
+    "partial_date": parse_partial_uk_date,
+    "int": parse_int,
+}
 
 
 def identify(header: list[str], file_name: str, *, exact: bool = False) -> StagingTable | None:

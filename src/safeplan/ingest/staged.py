@@ -22,6 +22,7 @@ from safeplan.ingest.staging import META_COLUMNS, StagingTable
 ARROW_TYPES: dict[str, pa.DataType] = {
     "text": pa.string(),
     "date": pa.date32(),
+    "partial_date": pa.date32(),
     "int": pa.int64(),
     "float": pa.float64(),
     "bool": pa.bool_(),
@@ -173,6 +174,7 @@ def convert(
         try:
             out[col.name] = parser(text)
         except BadValue as exc:
-            report(col.field, f"SP-{col.type.upper()}", f"{col.field}: {exc}", text)
+            kind = col.type.removeprefix("partial_")  # a partial date's fault is a date's
+            report(col.field, f"SP-{kind.upper()}", f"{col.field}: {exc}", text)
             out[col.name] = None
     return out

@@ -25,10 +25,12 @@ from typing import Literal
 
 import yaml
 
-ColumnType = Literal["text", "date", "int", "float", "bool", "timestamp"]
+ColumnType = Literal["text", "date", "partial_date", "int", "float", "bool", "timestamp"]
+"""``partial_date``: a DfE date whose unknown day or month may be ``ZZ`` (PrevPerm DATE_PERM)."""
 SQL_TYPES: dict[str, str] = {
     "text": "VARCHAR",
     "date": "DATE",
+    "partial_date": "DATE",
     "int": "BIGINT",
     "float": "DOUBLE PRECISION",
     "bool": "BOOLEAN",
@@ -224,6 +226,11 @@ S903_FILES = {
 }
 
 
+PARTIAL_DATES = {("PrevPerm", "DATE_PERM")}
+"""SSDA903 dates the DfE lets a council give in part ('ZZ/05/2015': the day is not known),
+which the vendored column map types as plain dates (the 2023-24 return specification)."""
+
+
 @cache
 def s903_tables() -> tuple[StagingTable, ...]:
     """The SSDA903 tables, read from the vendored 2024 column map (types and codes)."""
@@ -234,7 +241,9 @@ def s903_tables() -> tuple[StagingTable, ...]:
         columns, codes = [], {}
         for col, rule in spec[file_name].items():
             kind: ColumnType = "text"
-            if "date" in rule:
+            if (file_name, col) in PARTIAL_DATES:
+                kind = "partial_date"
+            elif "date" in rule:
                 kind = "date"
             elif rule.get("numeric") == "integer":
                 kind = "int"

@@ -58,7 +58,9 @@ def releases() -> dict[str, str]:
 
 def reader_codes(source: str) -> frozenset[str]:
     """DfE rules that the reader's date check reports under their own code."""
-    return frozenset(code for code, _ in DATE_RULES.values()) if source == "ssda903" else frozenset()
+    if source != "ssda903":
+        return frozenset()
+    return frozenset(code for code, _ in DATE_RULES.values())
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,8 @@ RULES: tuple[Rule, ...] = (
         severity=W,
         requires=(EPISODES,),
         note="the order must be before the child's first episode of the return; a DATE_PERM "
-        "that is not a date is reported by the reader (which does not accept the DfE's "
-        "'ZZ' for an unknown day or month)",
+        "with ZZ for an unknown day or month is read as the latest date it can be, as the "
+        "validator reads it, and one that is not a date is reported by the reader",
     ),
     code_rule(
         "633",
