@@ -37,8 +37,16 @@ def open_workbook(path: Path) -> CalamineWorkbook:
                 "SP-XLSX-SIZE",
                 f"the workbook unpacks to {unpacked:,} bytes, over the limit of {limit:,}",
             )
-        if "xl/workbook.xml" not in z.namelist():
+        names = set(z.namelist())
+        if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
             raise refuse(path.name, "SP-XLSX", "this zip file is not an Excel workbook (.xlsx)")
+        if "xl/vbaProject.bin" in names or b"macroEnabled" in z.read("[Content_Types].xml"):
+            raise refuse(
+                path.name,
+                "SP-XLSX-MACRO",
+                "the workbook is macro-enabled (an .xlsm, whatever its name), which SafePlan "
+                "refuses for safety; save it as an Excel Workbook (.xlsx) without macros",
+            )
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken parts

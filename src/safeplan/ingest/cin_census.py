@@ -15,7 +15,13 @@ from lxml import etree
 from safeplan.ingest import years
 from safeplan.ingest.fields import parse_bool, parse_int, parse_iso_date, parse_timestamp
 from safeplan.ingest.findings import Level, Severity, refuse
-from safeplan.ingest.safety import check_size, check_xml_prolog, xml_error, xml_events
+from safeplan.ingest.safety import (
+    MAX_FIELD_CHARS,
+    check_size,
+    check_xml_prolog,
+    xml_error,
+    xml_events,
+)
 from safeplan.ingest.staged import Parser, Staged, convert
 from safeplan.ingest.staging import CIN_TABLES, StagingTable
 
@@ -108,6 +114,16 @@ class _Reader:
             if name in known:
                 out[name.lower()] = _text(sub)
                 self.lines[name.lower()] = sub.sourceline
+                if len(out[name.lower()]) > MAX_FIELD_CHARS:
+                    raise refuse(
+                        self.staged.file.name,
+                        "SP-XML",
+                        f"<{name}> holds {len(out[name.lower()]):,} characters, more than the "
+                        f"{MAX_FIELD_CHARS:,} any field may hold; the file was not read",
+                        sub.sourceline,
+                        location=where,
+                        field=name,
+                    )
             else:
                 self.staged.finding(
                     where,

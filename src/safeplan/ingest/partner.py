@@ -18,7 +18,13 @@ from safeplan.ingest.fields import (
 from safeplan.ingest.findings import Severity, refuse
 from safeplan.ingest.staged import Parser, Staged
 from safeplan.ingest.staging import Column, ColumnType, StagingTable, snake
-from safeplan.ingest.tabular import check_columns, read_header, read_rows, year_from_path
+from safeplan.ingest.tabular import (
+    check_columns,
+    header_of,
+    read_header,
+    read_rows,
+    year_from_path,
+)
 from safeplan.ingest.templates import TEMPLATES, Template
 
 TYPES: dict[str, ColumnType] = {
@@ -131,7 +137,6 @@ def _xlsx_as_csv(path: Path) -> tuple[str, list[str]]:
         for row in sheet_rows(book, book.sheet_names[0]):
             writer.writerow([cell_text(v) for v in row])
     text = out.getvalue()
-    header = next(csv.reader(io.StringIO(text)), [])
-    if not header:
+    if not text:
         raise refuse(path.name, "SP-CSV-HEADER", "the first sheet is empty", 1)
-    return text, [h.strip() for h in header]
+    return text, header_of(path.name, text)

@@ -19,6 +19,7 @@ rules are listed as not run, naming the file of last year's return they need.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from safeplan.ingest.staged import Staged
 from safeplan.ingest.staging import CIN_TABLES, S903_FILES
 from safeplan.ingest.tabular import read_header, year_from_path
 
+log = logging.getLogger(__name__)
 LAST_HINT = "give last year's return alongside, or --last-year DIR"
 
 
@@ -112,11 +114,22 @@ def check(path: Path, year: str | None = None) -> Checked:
 
 
 def _read(path: Path, year: str | None) -> tuple[Staged, int] | FileRefused:
+    """One file read, or why not: whatever a file holds, it is refused on its own and the
+    other files of the batch go on (an error no reader foresaw is logged for the maintainers
+    and reported as the file's refusal, never a traceback)."""
     try:
         size = check_size(path)
         return read_file(path, year), size
     except FileRefused as exc:
         return exc
+    except Exception as exc:  # one bad file must never stop the others
+        log.exception("reading %s failed", path)
+        return refuse(
+            path.name,
+            "SP-READ",
+            f"the file could not be read ({type(exc).__name__}: {exc}); check that it is the "
+            "export it should be, and report it if it is",
+        )
 
 
 def check_batch(

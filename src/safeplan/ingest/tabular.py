@@ -5,25 +5,61 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from safeplan.ingest.findings import Severity, refuse
-from safeplan.ingest.safety import read_text
+from safeplan.ingest.findings import FileRefused, Severity, refuse
+from safeplan.ingest.safety import MAX_COLUMNS, MAX_FIELD_CHARS, read_text
 from safeplan.ingest.staged import Parser, Staged
 from safeplan.ingest.staging import StagingTable
 
-csv.field_size_limit(1_000_000)
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 def read_header(path: Path) -> tuple[str, list[str]]:
     """The file's text and its header row (stripped), refusing files that have none."""
     text = read_text(path)
-    first = next(csv.reader(io.StringIO(text)), None)
+    return text, header_of(path.name, text)
+
+
+def header_of(name: str, text: str) -> list[str]:
+    """The header row of CSV text (stripped): refused when empty or impossibly wide."""
+    first = next(rows_of(name, text), (1, None))[1]
     if not first or not any(h.strip() for h in first):
         raise refuse(
-            path.name, "SP-CSV-HEADER", "the first row should name the columns, but it is empty"
+            name, "SP-CSV-HEADER", "the first row should name the columns, but it is empty"
         )
-    return text, [h.strip() for h in first]
+    if len(first) > MAX_COLUMNS:
+        raise refuse(
+            name,
+            "SP-CSV-COLUMNS",
+            f"the first row has {len(first):,} columns; no SafePlan format has more than "
+            f"{MAX_COLUMNS}, so this is not the export it should be",
+            1,
+        )
+    return [h.strip() for h in first]
+
+
+def rows_of(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
+    """CSV rows with the line each ends on; a row the csv module cannot read is refused with
+    its line (a value over `MAX_FIELD_CHARS`, say)."""
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _unreadable(name, reader.line_num, exc) from exc
+        yield reader.line_num, row
+
+
+def _unreadable(name: str, line: int, exc: csv.Error) -> FileRefused:
+    if "field larger than field limit" in str(exc):
+        why = f"a value is longer than {MAX_FIELD_CHARS:,} characters, the most any field may hold"
+    else:
+        why = f"the CSV cannot be read ({exc})"
+    return refuse(name, "SP-CSV", f"{why}; the file was not read", line, location=f"line {line}")
 
 
 def check_columns(path: Path, header: list[str], spec: StagingTable, what: str) -> None:
@@ -48,8 +84,8 @@ def check_columns(path: Path, header: list[str], spec: StagingTable, what: str) 
 
 def read_rows(staged: Staged, text: str, spec: StagingTable, parsers: dict[str, Parser]) -> None:
     """Every data row into the staging table; unknown columns are reported once and ignored."""
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader)]
+    reader = rows_of(staged.file.name, text)
+    header = [h.strip().lower() for h in next(reader)[1]]
     known = {c.name for c in spec.columns}
     for name in header:
         if name and name not in known:
@@ -62,7 +98,7 @@ def read_rows(staged: Staged, text: str, spec: StagingTable, parsers: dict[str, 
                 severity=Severity.warning,
             )
     rows = staged.table(spec)
-    for n, cells in enumerate(reader, start=2):
+    for n, (line, cells) in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
         where = f"row {n}"
@@ -72,13 +108,13 @@ def read_rows(staged: Staged, text: str, spec: StagingTable, parsers: dict[str, 
                 "",
                 "SP-CSV-SHAPE",
                 f"this row has {len(cells)} values but the header has {len(header)} columns",
-                reader.line_num,
+                line,
                 table=spec.name,
                 seq=len(rows) + 1,
             )
         raw = dict(zip(header, cells, strict=False))
         child = (raw.get("child") or "").strip()
-        staged.add_row(spec, raw, parsers, where, reader.line_num, child)
+        staged.add_row(spec, raw, parsers, where, line, child)
 
 
 def year_from_path(path: Path) -> str | None:
