@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from safeplan.ingest.findings import Finding, Level, Severity
+from safeplan.ingest.partner import partner_tables
 from safeplan.ingest.rules import (
     COLLECTION,
     RULES,
@@ -28,6 +29,7 @@ from safeplan.ingest.rules import (
     stage_collection,
 )
 from safeplan.ingest.rules.base import not_in_codes, working_days_before
+from safeplan.ingest.rules.partner import RULES as PARTNER_RULES
 from safeplan.ingest.staging import all_tables
 from safeplan.measures.calendar import working_days_between
 
@@ -218,7 +220,7 @@ BASE = {"cin_census": CIN_BASE, "ssda903": S903_BASE}
 
 # The 903 rules of each file have a return and cases of their own, for every collection
 # year: test_rules_903_files.py and test_rules_s903_files.py.
-ELSEWHERE = frozenset((*S903_BY_FILE, *S903_OTHER_FILES))
+ELSEWHERE = frozenset((*S903_BY_FILE, *S903_OTHER_FILES, *PARTNER_RULES))  # own tests
 ELSEWHERE_LABELS = frozenset(rule.label for rule in ELSEWHERE)
 
 
@@ -681,7 +683,7 @@ def test_rules_of_another_source_do_not_run() -> None:
 
 
 def test_codes_unique_per_source_and_rules_described() -> None:
-    tables = all_tables()
+    tables = all_tables() | {t.name: t for t in partner_tables()}
     for source in ("cin_census", "ssda903"):
         for year in (None, 2023, 2024, 2025, 2026):
             # a rule may flag rows of two files (903 1014: the UASC and OC3 rows), once each

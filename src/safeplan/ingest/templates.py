@@ -38,6 +38,9 @@ class Template:
     columns: tuple[TemplateColumn, ...]
     key: tuple[str, ...]  # columns that identify a record (unique within a file)
     measures: tuple[str, ...]  # catalogue measure ids it feeds (MEASURES.md)
+    main_date: str = ""  # the record's own date: its collection year, the child's age at it
+    ages: tuple[int, int] | None = None  # the child's plausible age at main_date, in years
+    same_record: tuple[str, ...] = ()  # columns that are one record whatever its reference
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -105,6 +108,9 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("episode_id",),
             measures=("missing_more_than_once", "rhi_in_time"),
+            main_date="start_datetime",
+            ages=(0, 17),
+            same_record=("child_id", "start_datetime"),
         ),
         Template(
             name="exploitation_screening",
@@ -139,6 +145,9 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("screening_id",),
             measures=("referrals_cse_risk", "children_exploitation"),
+            main_date="screening_date",
+            ages=(0, 17),
+            same_record=("child_id", "screening_date", "tool"),
         ),
         Template(
             name="initial_health_assessments",
@@ -158,6 +167,8 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("child_id", "date_entered_care"),
             measures=("iha_in_time",),
+            main_date="date_entered_care",
+            ages=(0, 17),
         ),
         Template(
             name="family_plan_outcomes",
@@ -185,6 +196,8 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("plan_id", "outcome_id"),
             measures=("family_plan_outcomes",),
+            main_date="plan_start_date",
+            ages=(-1, 17),  # a family's plan may start before the baby is born
         ),
         Template(
             name="cp_conference_participation",
@@ -219,6 +232,9 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("conference_id",),
             measures=("voice_in_cp_conference",),
+            main_date="conference_date",
+            ages=(-1, 17),  # a pre-birth conference comes before the birth
+            same_record=("child_id", "conference_date"),
         ),
         Template(
             name="training_uptake",
@@ -256,6 +272,8 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("record_id",),
             measures=("elearning_uptake",),
+            main_date="completion_date",
+            same_record=("learner_id", "course", "completion_date"),
         ),
         Template(
             name="case_audits",
@@ -282,6 +300,8 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("audit_id",),
             measures=("lived_experience_recorded",),
+            main_date="audit_date",
+            same_record=("child_id", "audit_date", "agency"),
         ),
         Template(
             name="professional_challenges",
@@ -316,6 +336,8 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("challenge_id",),
             measures=("recorded_challenges",),
+            main_date="raised_date",
+            same_record=("child_id", "raised_date", "raising_agency", "receiving_agency"),
         ),
         Template(
             name="children_missing_education",
@@ -349,6 +371,9 @@ TEMPLATES: dict[str, Template] = {
             ),
             key=("record_id",),
             measures=("children_missing_education",),
+            main_date="start_date",
+            ages=(5, 16),  # compulsory school age
+            same_record=("child_id", "start_date"),
         ),
         Template(
             name="population_estimates",
@@ -371,6 +396,19 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
+def _plausible(t: Template) -> str:
+    """What the plausibility rules take from the template, for its documentation."""
+    out = f" Dated by `{t.main_date}`." if t.main_date else ""
+    if t.ages:
+        low, high = t.ages
+        out += f" About children aged {max(low, 0)} to {high}" + (
+            " (or not yet born)." if low < 0 else "."
+        )
+    if t.same_record:
+        out += f" One record per {', '.join(f'`{c}`' for c in t.same_record)}."
+    return out
+
+
 def templates_markdown() -> str:
     """The partner templates as a documentation section, one table per template."""
     lines = [
@@ -389,7 +427,7 @@ def templates_markdown() -> str:
             "",
             f"Usually held by: {t.agency}. Each record is identified by: "
             f"{', '.join(f'`{k}`' for k in t.key)}. Feeds: "
-            f"{', '.join(f'`{m}`' for m in t.measures)}.",
+            f"{', '.join(f'`{m}`' for m in t.measures)}.{_plausible(t)}",
             "",
             "| column | type | required | codes | description |",
             "| --- | --- | --- | --- | --- |",

@@ -740,8 +740,8 @@ class Journey:
                 end = None
             if end is not None and end.date() > self.window.end:
                 end = None
-            if start.date() > self.window.end:
-                return
+            if start.date() > self.window.end or start.date() >= child.eighteenth:
+                return  # a young person of 18 is no longer a missing child
             kind = "A" if looked_after and rng.random() < P.AWAY_SHARE else "M"
             episode = Missing(kind, start, end, looked_after)
             if kind == "M" and end is not None:
@@ -769,6 +769,8 @@ class Journey:
     def _screening(self, child: Child, day: date, factors: tuple[str, ...]) -> None:
         rng = self.rng
         flagged = EXPLOITATION_FACTORS.intersection(factors)
+        if day >= child.eighteenth:
+            return
         if not flagged and (child.age_on(day) < 10 or rng.random() > 0.12):
             return
         if flagged:
@@ -783,14 +785,14 @@ class Journey:
         child.screenings.append(Screening(day, tool, risk, kind, True, agency))
         if flagged and rng.random() < 0.5:
             later = day + timedelta(days=rng.randint(60, 240))
-            if later <= self.window.end:
+            if later <= self.window.end and later < child.eighteenth:
                 risk = rng.choice(("none", "low", "medium", "high"))
                 child.screenings.append(Screening(later, tool, risk, kind, False, agency))
 
     def _family_plan(self, child: Child, day: date) -> None:
         rng = self.rng
         start = day + timedelta(days=rng.randint(5, 30))
-        if start > self.window.end:
+        if start > self.window.end or start >= child.eighteenth:
             return
         plan_id = self.next_id("FP")
         outcomes: list[tuple[str, date, date | None, str]] = []

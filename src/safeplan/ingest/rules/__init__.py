@@ -19,6 +19,7 @@ from safeplan.ingest.rules import (
     cin_children,
     cin_protection,
     cin_referrals,
+    partner,
     s903_adoption,
     s903_dolo,
     s903_integrity,
@@ -64,7 +65,13 @@ S903_OTHER_FILES: tuple[Rule, ...] = (
     *s903_dolo.RULES,
     *s903_integrity.RULES,
 )
-RULES: tuple[Rule, ...] = (*CIN_BY_DOMAIN, *ssda903.RULES, *S903_BY_FILE, *S903_OTHER_FILES)
+RULES: tuple[Rule, ...] = (
+    *CIN_BY_DOMAIN,
+    *ssda903.RULES,
+    *S903_BY_FILE,
+    *S903_OTHER_FILES,
+    *partner.RULES,
+)
 
 
 COLLECTION = "sp_collection"

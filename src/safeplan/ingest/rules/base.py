@@ -46,8 +46,10 @@ class Rule:
 
     @property
     def label(self) -> str:
-        """The rule as findings name it: ``CIN 8500``, ``903 103``."""
-        prefix = {"cin_census": "CIN", "ssda903": "903"}.get(self.source, self.source)
+        """The rule as findings name it: ``CIN 8500``, ``903 103``, ``SafePlan P101``."""
+        prefix = {"cin_census": "CIN", "ssda903": "903", "partner": "SafePlan"}.get(
+            self.source, self.source
+        )
         return f"{prefix} {self.code}"
 
     @property
