@@ -318,12 +318,15 @@ def _against_last() -> tuple[Rule, ...]:
             f"{text('h.child')} NOT IN (SELECT {text('u.child')} FROM s903_uasc AS u WHERE "
             f"{text('u.child')} IS NOT NULL) AND EXISTS (SELECT 1 FROM s903_uasc_last AS l "
             f"WHERE {text('l.child')} = {text('h.child')} AND (l.duc IS NULL OR l.duc < "
-            "c.start_date - INTERVAL 1 YEAR OR l.duc >= c.start_date))",
+            "c.start_date - INTERVAL 1 YEAR OR l.duc >= c.start_date)) AND "
+            f"{text('h.child')} IN (SELECT {text('e.child')} FROM s903_episodes AS e WHERE "
+            "e.decom <= c.end_date AND (e.dec IS NULL OR e.dec >= c.start_date))",
             note="last year's UASC file (s903_uasc_last); UASC as the child's being in the "
-            "year's UASC file, as the validator's CSV reader makes it: a child in last year's "
-            "UASC file but not this year's, whose DUC last year is blank or outside last "
-            "year's collection year (the validator checks only children in this year's UASC "
-            "file, so for a CSV return its 205A cannot fire)",
+            "year's UASC file, as the validator's CSV reader makes it: a child looked after "
+            "this year in last year's UASC file but not this year's, whose DUC last year is "
+            "blank or outside last year's collection year (a care leaver with no episode "
+            "this year needs no UASC row: 1014). The validator checks only children in this "
+            "year's UASC file, so for a CSV return its 205A cannot fire",
         ),
     )
 
