@@ -13,7 +13,7 @@ return (``s903_header_last``, ``s903_uasc_last``); 205A lands on the Header (``s
 from __future__ import annotations
 
 from safeplan.ingest.rules.base import Rule
-from safeplan.ingest.rules.s903_common import Q, rule, text
+from safeplan.ingest.rules.s903_common import W, rule, text
 
 T = "s903_uasc"
 
@@ -50,7 +50,7 @@ def build() -> tuple[Rule, ...]:
             "correct then please provide details in a bypass request.",
             f"SELECT u._seq FROM {T} AS u CROSS JOIN sp_collection AS c WHERE u.dob > "
             "c.end_date - INTERVAL 11 YEAR",
-            severity=Q,
+            severity=W,
             since=2025,
             note="a child in the UASC file taken as UASC, as the validator's CSV reader does "
             "(its rule reads a UASC_STATUS column that neither of its readers makes); the "
