@@ -235,7 +235,8 @@ def key(rule: Rule) -> str:
     others = [r for r in S903_OTHER_FILES if r.code == rule.code and r is not rule]
     if rule.since and rule.until is None and others:
         return f"{rule.code}@{rule.since}"
-    if any(r.table != rule.table and (r.since, r.until) == (rule.since, rule.until) for r in others):
+    years = (rule.since, rule.until)
+    if any(r.table != rule.table and (r.since, r.until) == years for r in others):
         return f"{rule.code}:{rule.table.removeprefix('s903_')}"
     return rule.code
 

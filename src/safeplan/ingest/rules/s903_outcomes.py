@@ -590,8 +590,7 @@ def _no_episodes(table: str) -> Rule:
         "1012",
         table,
         "CHILD",
-        "No other data should be returned for OC3 children who had no episodes in the "
-        "current year",
+        "No other data should be returned for OC3 children who had no episodes in the current year",
         f"SELECT _seq FROM {table} WHERE NULLIF(trim(child), '') NOT IN (SELECT "
         "NULLIF(trim(e.child), '') FROM s903_episodes AS e WHERE NULLIF(trim(e.child), '') "
         "IS NOT NULL)",
