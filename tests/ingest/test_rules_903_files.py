@@ -587,6 +587,36 @@ def test_rule_flags_the_broken_record_and_passes_the_sound_one(
         con.execute("ROLLBACK")
 
 
+# The UASC, SEX U, freeing-order and social-worker-year rules, and 205A/D against last
+# year's: their cases run in every year they are in force, not only the first.
+EVERY_YEAR = {"205A", "205D", "231", "232", "556", "SW12STG2"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "year"),
+    [
+        pytest.param(r, y, id=f"{r.label}@{y}")
+        for r in S903_BY_FILE
+        if r.code in EVERY_YEAR
+        for y in YEARS
+        if r.applies(y)
+    ],
+)
+def test_rule_flags_the_broken_record_in_every_year_in_force(
+    rule: Rule, year: int, staged: dict[int, duckdb.DuckDBPyConnection]
+) -> None:
+    statements, expected = CASES[key(rule)]
+    con = staged[year]
+    assert {seq for seq, *_ in offending_rows(con, rule)} == set()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            con.execute(statement)
+        assert {seq for seq, *_ in offending_rows(con, rule)} == expected
+    finally:
+        con.execute("ROLLBACK")
+
+
 def test_rules_reading_the_year_need_it_and_name_their_tables() -> None:
     for rule in S903_BY_FILE:
         for table in ("sp_collection", "s903_header", "s903_oc3", "s903_uasc"):

@@ -656,6 +656,32 @@ def test_rule_flags_the_broken_record_and_passes_the_sound_one(
         con.execute("ROLLBACK")
 
 
+@pytest.mark.parametrize(
+    ("rule", "year"),
+    [
+        pytest.param(r, y, id=f"903 {key(r)}@{y}")
+        for r in S903_OTHER_FILES
+        if r.code == "1012"
+        for y in YEARS
+    ],
+)
+def test_1012_flags_the_broken_record_in_every_year(
+    rule: Rule, year: int, staged: dict[int, duckdb.DuckDBPyConnection]
+) -> None:
+    """1012 is in force every year: its case (a row in the file for the care leaver with no
+    episode) in each."""
+    statements, expected = CASES[key(rule)]
+    con = staged[year]
+    assert flagged(con, rule) == set()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            con.execute(_moved_sql(statement, year - BASE_YEAR))
+        assert flagged(con, rule) == expected
+    finally:
+        con.execute("ROLLBACK")
+
+
 def _moved_sql(statement: str, years: int) -> str:
     """A case's SQL with its date literals moved as the return was."""
     if not years:
