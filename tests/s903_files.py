@@ -327,17 +327,17 @@ BATCHES: dict[tuple[str, int], list[tuple[str, ...]]] = {
 @cache
 def batches() -> tuple[Batch, ...]:
     """The cases in the sets of ``BATCHES``; a case in none is a set of its own."""
-    by_group: dict[tuple[str, int], dict[str, Case]] = {}
-    for case in cases():
-        by_group.setdefault((case.base, case.year), {})[case.rule.code] = case
+    by_group: dict[tuple[str, int], dict[str, list[Case]]] = {}
+    for case in cases():  # a code on several files (1012) has a case per file
+        by_group.setdefault((case.base, case.year), {}).setdefault(case.rule.code, []).append(case)
     out = []
     for key, group in by_group.items():
-        left = dict(group)
+        left = {code: list(members) for code, members in group.items()}
         for codes in BATCHES.get(key, []):
-            chosen = [left.pop(code) for code in codes if code in left]
+            chosen = [left[code].pop(0) for code in codes if left.get(code)]
             if chosen:
                 out.append(Batch(*key, chosen))
-        out += [Batch(*key, [case]) for case in left.values()]
+        out += [Batch(*key, [case]) for members in left.values() for case in members]
     return tuple(out)
 
 

@@ -13,6 +13,7 @@ breaking record of each is one of theirs, adapted to this return.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -67,20 +68,22 @@ BASE: Rows = {
          "sw_dec": D("2023-04-09"), "sw_reason": "MANAGE"},
         {"child": "A1", "dob": D("2010-05-01"), "sw_id": "SW101", "sw_decom": D("2023-04-10"),
          "sw_reason": "LEFTRL"},
-        {"child": "A3", "dob": D("2006-06-01"), "sw_id": "XX200", "sw_decom": D("2023-05-01"),
+        {"child": "A3", "dob": D("2006-06-01"), "sw_id": "XX200", "sw_decom": D("2023-03-01"),
          "sw_reason": "OTHERS"},
     ],
 }  # fmt: skip
 
 
-# Last year's return (2022-23) as far as the Header and Episodes continuity rules read it,
-# staged as s903_<file>_last: the same children, and A1's last episode of that year ended.
+# Last year's return (2022-23) as far as the Header, Episodes and UASC continuity rules read
+# it, staged as s903_<file>_last: the same children (A3 in the UASC file too), and A1's last
+# episode of that year ended.
 LAST: Rows = {
     "s903_header": [dict(row) for row in BASE["s903_header"]],
     "s903_episodes": [
         {"child": "A1", "decom": D("2022-06-01"), "rne": "S", "ls": "C2", "cin": "N1",
          "place": "U1", "place_provider": "PR1", "dec": D("2023-01-01"), "rec": "E4A"},
     ],
+    "s903_uasc": [dict(row) for row in BASE["s903_uasc"]],
 }  # fmt: skip
 
 
@@ -319,6 +322,22 @@ CASES: dict[str, Case] = {
     "630": (["UPDATE s903_prev_perm SET date_perm = NULL WHERE _seq = 3"], {4}),
     "199": ([ep(1, rec="'E11'")], {2}),
     "SW01STG1@2024": (["DELETE FROM s903_social_worker WHERE _seq = 3"], {4}),
+    # A1's social worker episodes begin only on the day care began, after 1 April
+    "SW12STG2@2024": (["DELETE FROM s903_social_worker WHERE _seq = 1"], {2}),
+    # rule_556: a freeing order (D1) begun before the decision to place for adoption
+    "556": (
+        [
+            ep(4, ls="'D1'"),
+            ins(
+                "s903_placed_adoption",
+                1,
+                child="'A3'",
+                dob=at("2006-06-01"),
+                date_placed=at("2023-06-01"),
+            ),
+        ],
+        {4},
+    ),
     # Header
     "165": ([hd(1, mother="'0'")], {1}),
     "168": ([hd(1, upn="'I123456789012'")], {1}),
@@ -336,6 +355,7 @@ CASES: dict[str, Case] = {
     "621": ([hd(3, mc_dob=at("2005-01-01"))], {3}),
     "625": ([hd(3, mc_dob=at("2024-04-02"))], {3}),
     "628": ([NEW_CHILD, A4_LEAVER], {4}),
+    "232@2025": ([hd(1, sex="'U'")], {1}),
     "EPI": ([NEW_CHILD], {4}),
     # UASC
     "304": ([uasc(1, duc=at("2024-06-02"))], {1}),
@@ -343,6 +363,8 @@ CASES: dict[str, Case] = {
         [NEW_CHILD, A4_LEAVER, ins("s903_uasc", 2, child="'A4'", dob=at("2005-05-01"))],
         {2},
     ),
+    # rule_231: a child in the UASC file under 11 at 31 March
+    "231@2025": ([uasc(1, dob=at("2014-01-01"))], {1}),
     # Internal checks
     "INT03": ([ep(3, child="'ZZ'")], {3}),
     "INT09": ([uasc(1, child="'ZZ'")], {1}),
@@ -381,7 +403,7 @@ CASES: dict[str, Case] = {
                 child="'A3'",
                 dob=at("2006-06-01"),
                 sw_id="'XX201'",
-                sw_decom=at("2023-05-01"),
+                sw_decom=at("2023-03-01"),
                 sw_reason="'OTHERS'",
             )
         ],
@@ -411,6 +433,11 @@ CASES: dict[str, Case] = {
     # episode another (562) or none at all (NoE)
     "562": ([ep(1, decom=at("2023-03-01"))], {1}),
     "NoE": ([ep(1, decom=at("2023-03-01")), "DELETE FROM s903_episodes_last"], {1}),
+    # rule_205A, rule_205D (UASC as being in the year's UASC file): A3 UASC last year and not
+    # this year, her DUC of last year not in last year (205A); UASC this year, in last
+    # year's Header but not its UASC file (205D)
+    "205A": (["DELETE FROM s903_uasc"], {3}),
+    "205D": (["DELETE FROM s903_uasc_last"], {1}),
 }
 
 
@@ -560,9 +587,39 @@ def test_rule_flags_the_broken_record_and_passes_the_sound_one(
         con.execute("ROLLBACK")
 
 
+# The UASC, SEX U, freeing-order and social-worker-year rules, and 205A/D against last
+# year's: their cases run in every year they are in force, not only the first.
+EVERY_YEAR = {"205A", "205D", "231", "232", "556", "SW12STG2"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "year"),
+    [
+        pytest.param(r, y, id=f"{r.label}@{y}")
+        for r in S903_BY_FILE
+        if r.code in EVERY_YEAR
+        for y in YEARS
+        if r.applies(y)
+    ],
+)
+def test_rule_flags_the_broken_record_in_every_year_in_force(
+    rule: Rule, year: int, staged: dict[int, duckdb.DuckDBPyConnection]
+) -> None:
+    statements, expected = CASES[key(rule)]
+    con = staged[year]
+    assert {seq for seq, *_ in offending_rows(con, rule)} == set()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            con.execute(statement)
+        assert {seq for seq, *_ in offending_rows(con, rule)} == expected
+    finally:
+        con.execute("ROLLBACK")
+
+
 def test_rules_reading_the_year_need_it_and_name_their_tables() -> None:
     for rule in S903_BY_FILE:
         for table in ("sp_collection", "s903_header", "s903_oc3", "s903_uasc"):
-            if table in rule.sql and table != rule.table:
+            if re.search(rf"\b{table}\b", rule.sql) and table != rule.table:
                 assert table in rule.requires, (rule.label, table)
         assert rule.reference.startswith(("DfE SSDA903 20", "Internal check INT"))

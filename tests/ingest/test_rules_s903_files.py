@@ -230,14 +230,23 @@ def case_year(rule: Rule) -> int:
 
 
 def key(rule: Rule) -> str:
-    """A rule the DfE changed is two Rules: the later one is ``code@since``."""
-    return (
-        f"{rule.code}@{rule.since}"
-        if rule.since
-        and rule.until is None
-        and any(r.code == rule.code and r is not rule for r in S903_OTHER_FILES)
-        else rule.code
-    )
+    """A rule the DfE changed is two Rules: the later one is ``code@since``; a rule landing
+    on several files (1012) is one Rule per file: ``code:file``."""
+    others = [r for r in S903_OTHER_FILES if r.code == rule.code and r is not rule]
+    if rule.since and rule.until is None and others:
+        return f"{rule.code}@{rule.since}"
+    years = (rule.since, rule.until)
+    if any(r.table != rule.table and (r.since, r.until) == years for r in others):
+        return f"{rule.code}:{rule.table.removeprefix('s903_')}"
+    return rule.code
+
+
+def _c1(table: str, **values: object) -> str:
+    """A row for C1, the care leaver with no episode this year (``_seq`` 50)."""
+    row = {"child": "C1", "dob": "2005-07-01", **values}
+    columns = ", ".join(("_seq", "_file", "_row", "_line", *row))
+    literals = ", ".join(str(v) if isinstance(v, int) else f"'{v}'" for v in row.values())
+    return f"INSERT INTO {table} ({columns}) VALUES (50, '903.csv', 'row[50]', 500, {literals})"
 
 
 U = "UPDATE "
@@ -567,6 +576,42 @@ CASES: dict[str, Case] = {
     "708": ([U + "s903_dolo SET dob = '2023-06-01' WHERE _seq = 1"], {1}),
     "709": ([U + "s903_episodes SET place = 'U1' WHERE child = 'G1'"], {1}),
     "710": ([U + "s903_episodes SET place = 'K1' WHERE child = 'G1'"], {1}),
+    # rule_1012: a row in another file for C1, a care leaver with no episode this year
+    "1012:reviews": ([_c1("s903_reviews", review="2023-09-01", review_code="PN1")], {50}),
+    "1012:missing": (
+        [_c1("s903_missing", missing="M", mis_start="2023-07-01", mis_end="2023-07-02")],
+        {50},
+    ),
+    "1012:ad1": (
+        [
+            _c1(
+                "s903_ad1",
+                date_int="2022-08-01",
+                date_match="2022-10-01",
+                foster_care="0",
+                nb_adoptr=2,
+                sex_adoptr="MF",
+                ls_adoptr="L11",
+            )
+        ],
+        {50},
+    ),
+    "1012:placed_adoption": ([_c1("s903_placed_adoption", date_placed="2022-08-01")], {50}),
+    "1012:prev_perm": ([_c1("s903_prev_perm", prev_perm="Z1")], {50}),
+    "1012:oc2": (
+        [
+            _c1(
+                "s903_oc2",
+                sdq_score=12,
+                convicted="0",
+                immunisations="1",
+                teeth_check="1",
+                health_assessment="1",
+                substance_misuse="0",
+            )
+        ],
+        {50},
+    ),
 }
 
 
@@ -611,6 +656,32 @@ def test_rule_flags_the_broken_record_and_passes_the_sound_one(
         con.execute("ROLLBACK")
 
 
+@pytest.mark.parametrize(
+    ("rule", "year"),
+    [
+        pytest.param(r, y, id=f"903 {key(r)}@{y}")
+        for r in S903_OTHER_FILES
+        if r.code == "1012"
+        for y in YEARS
+    ],
+)
+def test_1012_flags_the_broken_record_in_every_year(
+    rule: Rule, year: int, staged: dict[int, duckdb.DuckDBPyConnection]
+) -> None:
+    """1012 is in force every year: its case (a row in the file for the care leaver with no
+    episode) in each."""
+    statements, expected = CASES[key(rule)]
+    con = staged[year]
+    assert flagged(con, rule) == set()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            con.execute(_moved_sql(statement, year - BASE_YEAR))
+        assert flagged(con, rule) == expected
+    finally:
+        con.execute("ROLLBACK")
+
+
 def _moved_sql(statement: str, years: int) -> str:
     """A case's SQL with its date literals moved as the return was."""
     if not years:
@@ -634,6 +705,6 @@ def test_rules_apply_by_year() -> None:
         *((code, 2027, None) for code in ("700", "702", "703", "704", "705", "706", "707")),
         *((code, 2027, None) for code in ("708", "709", "710")),  # the DoLo file, 2026-27
     }
-    for year in YEARS:
-        codes = [r.code for r in S903_OTHER_FILES if r.applies(year)]
+    for year in YEARS:  # one Rule per code and file (1012 lands on six files)
+        codes = [(r.code, r.table) for r in S903_OTHER_FILES if r.applies(year)]
         assert len(codes) == len(set(codes)), year

@@ -905,6 +905,38 @@ def build() -> tuple[Rule, ...]:
             "index as if it were a SocialWorker row)",
         ),
         rule(
+            "SW12STG2",
+            T,
+            "CHILD",
+            "If a child is looked after on 31 March then all social worker episodes for the "
+            "full previous year should be reported, even those whilst they were not looked "
+            "after",
+            f"{WITH_HEADER} {YEAR} WHERE e.dec IS NULL AND coalesce(e.ls, '') NOT IN ('V3', "
+            f"'V4') AND e.child IN (SELECT s.child FROM ({SOCIAL_WORKER}) AS s WHERE "
+            "s.sw_decom IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM "
+            f"({SOCIAL_WORKER}) AS s WHERE s.child = e.child AND s.sw_decom <= "
+            "greatest(c.start_date, h.dob))",
+            severity=W,
+            since=2024,
+            note="the DfE's text: a child looked after on 31 March (an open episode other "
+            "than a short break) whose social worker episodes do not reach back to 1 April "
+            "(or the child's birth, if later), the open episode flagged; a child with none "
+            "is SW01STG1's. The validator instead asks each episode that starts or ends care "
+            "for a social worker episode starting before its end or after its start",
+        ),
+        rule(
+            "556",
+            T,
+            "DECOM",
+            "Date of decision that the child should be placed for adoption should be on or "
+            "prior to the date that the freeing order was granted.",
+            f"{ALL} WHERE ls = 'D1' AND EXISTS (SELECT 1 FROM s903_placed_adoption AS p "
+            f"WHERE {text('p.child')} = e.child AND p.date_placed > e.decom)",
+            until=2024,
+            note="an episode under a freeing order (LS D1) that starts before a decision to "
+            "place the child for adoption (PlacedAdoption DATE_PLACED)",
+        ),
+        rule(
             "502",
             T,
             "DECOM",

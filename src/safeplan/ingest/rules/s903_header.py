@@ -1,10 +1,11 @@
 """DfE SSDA903 rules whose finding lands on the Header file, 2022-23 to 2026-27.
 
-See ``s903_common`` for the sources. The SEX code rules (101, 232) belong with the reader
-of each year's Header layout (1/2 to 2023-24, M/F from 2024-25); the rules here that read
-SEX accept both codings. 202, 203, 204, 207, 208, 624 and 626 compare with last year's
-Header, staged as ``s903_header_last`` when last year's return is given; the UASC rules
-needing it (205A-D) and the XML-only UASC status (105, 231, 303) are listed in docs/data.md.
+See ``s903_common`` for the sources. The SEX code rule 101 belongs with the reader of each
+year's Header layout (1/2 to 2023-24, M/F/U from 2024-25); 232 flags the U it lets through;
+the rules here that read SEX accept both codings. 202, 203, 204, 207, 208, 624 and 626
+compare with last year's Header, staged as ``s903_header_last`` when last year's return is
+given, and 205A with last year's UASC file (``s903_uasc_last``); the UASC rules left (105,
+205B, 205C, 303) are listed in docs/data.md.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
@@ -192,6 +193,18 @@ def build() -> tuple[Rule, ...]:
             "trim(o.child) FROM s903_oc3 AS o WHERE o.child IS NOT NULL)",
             severity=W,
         ),
+        rule(
+            "232",
+            T,
+            "SEX",
+            "Sex of the child/young person has been reported as unknown.",
+            f"{ALL} WHERE sex = 'U'",
+            level=F,
+            severity=W,
+            since=2025,
+            note="U is a valid code from 2024-25 (rule 101 accepts it), so this is a query on "
+            "it, not the reader's code check",
+        ),
         *_against_last(),
     )
 
@@ -294,6 +307,26 @@ def _against_last() -> tuple[Rule, ...]:
             "UN2-UN5 where it was UN1 or blank, or UN1 where it was blank, is not a "
             "disagreement (the validator means the last but tests a blank UN1, so it never "
             "holds)",
+        ),
+        rule(
+            "205A",
+            T,
+            "CHILD",
+            "Child identified as UASC last year is no longer UASC this year, but date UASC "
+            "ceased in both years does not support this.",
+            "SELECT h._seq FROM s903_header AS h CROSS JOIN sp_collection AS c WHERE "
+            f"{text('h.child')} NOT IN (SELECT {text('u.child')} FROM s903_uasc AS u WHERE "
+            f"{text('u.child')} IS NOT NULL) AND EXISTS (SELECT 1 FROM s903_uasc_last AS l "
+            f"WHERE {text('l.child')} = {text('h.child')} AND (l.duc IS NULL OR l.duc < "
+            "c.start_date - INTERVAL 1 YEAR OR l.duc >= c.start_date)) AND "
+            f"{text('h.child')} IN (SELECT {text('e.child')} FROM s903_episodes AS e WHERE "
+            "e.decom <= c.end_date AND (e.dec IS NULL OR e.dec >= c.start_date))",
+            note="last year's UASC file (s903_uasc_last); UASC as the child's being in the "
+            "year's UASC file, as the validator's CSV reader makes it: a child looked after "
+            "this year in last year's UASC file but not this year's, whose DUC last year is "
+            "blank or outside last year's collection year (a care leaver with no episode "
+            "this year needs no UASC row: 1014). The validator checks only children in this "
+            "year's UASC file, so for a CSV return its 205A cannot fire",
         ),
     )
 

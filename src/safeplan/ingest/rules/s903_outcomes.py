@@ -582,4 +582,28 @@ OC3_LAST_RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES: tuple[Rule, ...] = (*OC2_RULES, *OC3_RULES, *OC3_LAST_RULES)
+
+def _no_episodes(table: str) -> Rule:
+    """1012 on one file: the validator's rule lands on each of the six files, so it is one
+    Rule per file, each flagging that file's rows."""
+    return rule(
+        "1012",
+        table,
+        "CHILD",
+        "No other data should be returned for OC3 children who had no episodes in the current year",
+        f"SELECT _seq FROM {table} WHERE NULLIF(trim(child), '') NOT IN (SELECT "
+        "NULLIF(trim(e.child), '') FROM s903_episodes AS e WHERE NULLIF(trim(e.child), '') "
+        "IS NOT NULL)",
+        requires=(EPISODES,),
+        note="a row of a child with no episode in this year's Episodes file; the Header, "
+        "OC3 and UASC files are not read (1014 is the UASC file's rule)",
+    )
+
+
+NO_EPISODE_FILES = (
+    "s903_placed_adoption", "s903_missing", "s903_reviews", "s903_ad1", "s903_prev_perm", OC2,
+)  # fmt: skip
+"""The files 1012 reads, as the validator lists them."""
+NO_EPISODE_RULES: tuple[Rule, ...] = tuple(_no_episodes(t) for t in NO_EPISODE_FILES)
+
+RULES: tuple[Rule, ...] = (*OC2_RULES, *OC3_RULES, *OC3_LAST_RULES, *NO_EPISODE_RULES)

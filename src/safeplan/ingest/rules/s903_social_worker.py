@@ -4,7 +4,8 @@ collected from 2023-24), to 2026-27; the 2025-26 changes as in the validator's r
 SW10a/bSTG2, SW18STG2 and SW19STG2 added).
 
 See ``s903_common`` for the sources. SW04STG1 and SW05STG1 (dates not valid) are the
-reader's date check; SW12STG2 and SW16a-cSTG2 are listed in docs/data.md.
+reader's date check; SW12STG2 (a child looked after on 31 March) lands on the Episodes file
+(``s903_episodes``); SW16a-cSTG2 are listed in docs/data.md, and so is SW10STG2 from 2025-26.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
