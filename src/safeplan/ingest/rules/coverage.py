@@ -34,8 +34,11 @@ XML_ONLY = (
 LEFT: dict[tuple[str, str], str] = {
     ("ssda903", "105"): XML_ONLY,
     ("ssda903", "303"): XML_ONLY + ", so for a CSV return it cannot fire",
-    ("ssda903", "231"): XML_ONLY + " (the validator reads UASC_STATUS, which neither of its "
-    "readers makes)",
+    ("ssda903", "205B"): "for a CSV return the validator flags every child who is UASC in "
+    "both years unless last year's date UASC ceased is their 18th birthday, a blank date "
+    "included, so every child still UASC would be flagged; the DfE's text does not settle it",
+    ("ssda903", "205C"): "for a CSV return, where a child's UASC status is being in the UASC "
+    "file, a child with a date UASC ceased is UASC, so the rule cannot fire",
     ("ssda903", "SW10STG2"): "from 2025-26 the DfE split it into SW10aSTG2 and SW10bSTG2, "
     "which SafePlan runs; the validator keeps it as well, flagging the same episodes twice",
 }
