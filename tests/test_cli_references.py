@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from safeplan.config import settings
+from safeplan.ingest.findings import FileRefused
+from safeplan.ingest.rules import S903_PLACES
 from tests import s903_files as sf
 from tests.ingest import test_rules_903_places as tp
 from tests.ingest.test_rules_903_files import ep
@@ -52,7 +54,7 @@ def _found(path: Path) -> set[tuple[str, str]]:
 
 
 def _places(found: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    labels = {r.label for r in tp.S903_PLACES}
+    labels = {r.label for r in S903_PLACES}
     return {(rule, child) for rule, child in found if rule in labels}
 
 
@@ -122,7 +124,7 @@ def test_a_bad_list_is_refused_naming_file_row_and_field(
 ) -> None:
     bad = tmp_path / name
     bad.write_text(text, encoding="utf-8")
-    code, out, err = run("validate", str(_set(tmp_path)), option, str(bad))
+    code, _, err = run("validate", str(_set(tmp_path)), option, str(bad))
     assert code == 1
     assert f"reference list {name}: REFUSED" in err
     assert f"line {row}" in err and field in err
@@ -154,3 +156,22 @@ def test_load_checks_against_the_lists_and_never_stores_them(tmp_path: Path) -> 
             str(r[0]) for r in store.query("SELECT table_name FROM information_schema.tables")
         }
         assert not tables & {"sp_postcode", "sp_provider", "sp_council"}
+
+
+def test_a_bad_list_in_the_settings_refuses_the_903_return_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an upload meets it: the list is the service's setting, so the return is refused
+    and the reason names the list (the command line stops before, as above)."""
+    from safeplan.ingest.pipeline import check_batch
+
+    bad = tmp_path / "onspd.csv"
+    bad.write_text("pcd,oseast1m,osnrth1m,laua\nZZ1 1AA,east,1,E06000999\n", encoding="utf-8")
+    monkeypatch.setenv("SAFEPLAN_POSTCODES", str(bad))
+    settings.cache_clear()
+    folder = _set(tmp_path / "set")
+    results = check_batch(sorted(folder.iterdir()))
+    assert results and all(isinstance(got, FileRefused) for _, got in results)
+    finding = results[0][1].finding  # type: ignore[union-attr]
+    assert finding.message.startswith("the reference list onspd.csv: ")
+    assert (finding.line, finding.field) == (2, "oseast1m")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -162,10 +162,13 @@ def check_batch(
         if group[0][1].source == "ssda903" and y is not None:
             by_year.setdefault(y, [s for _, s, _ in group])
     given = _LastYear(list(last_year))
-    done: dict[Path, Checked] = {}
+    done: dict[Path, Checked | FileRefused] = {}
     for group in sets:
         before: tuple[list[Staged], str] = ([], "")
         if group[0][1].source == "ssda903":
+            if (bad := _unreadable(refs)) is not None:
+                done.update((member[0], bad) for member in group)
+                continue
             y = _year(group[0][1].period)
             if y is not None and y - 1 in by_year:
                 before = (by_year[y - 1], f"{years.label(y - 1)}, checked with it")
@@ -174,6 +177,18 @@ def check_batch(
         for member, checked in zip(group, _check_set(group, *before, refs), strict=True):
             done[member[0]] = checked
     return [(p, got if isinstance(got, FileRefused) else done[p]) for p, got in read]
+
+
+def _unreadable(refs: References) -> FileRefused | None:
+    """Why a reference list cannot be read, if it cannot: the 903 return is then refused
+    with its reason (the command line reads the lists first and stops; an upload, whose
+    lists are the service's settings, says so)."""
+    try:
+        refs.read()
+    except FileRefused as exc:
+        f = exc.finding
+        return FileRefused(replace(f, message=f"the reference list {f.file}: {f.message}"))
+    return None
 
 
 class _LastYear:
