@@ -196,3 +196,36 @@ def test_the_placement_fields_are_derived_as_the_dfe_does(
     assert rows[1][:3] == (2, "E10000999", "OUT")
     assert rows[2][:3] == (3, "SCO", "OUT")
     assert rows[3] == (4, COUNCIL, "IN", None)  # no home postcode (UASC): no distance
+
+
+def test_the_provider_list_is_read_from_ofsteds_workbook(tmp_path: Path) -> None:
+    """Every sheet with a URN column (Ofsted's current and closed providers, under a title
+    row), dates as the workbook holds them, a URN held as a number."""
+    from datetime import date, datetime
+
+    import xlsxwriter
+
+    from safeplan.ingest.reference import provider_table
+
+    path = tmp_path / "social_care_providers.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    when = book.add_format({"num_format": "dd/mm/yyyy"})
+    columns = ["URN", "Local authority", "Placement code", "Placement provider code",
+               "Deregistration date", "Setting postcode"]  # fmt: skip
+    current = book.add_worksheet("Current providers")
+    current.write_row(0, 0, ["Social care providers (synthetic)"])
+    current.write_row(2, 0, columns)
+    current.write_row(3, 0, ["SC123456", "Council", "U1, U2", "PR1", "", "zz2 2bb"])
+    closed = book.add_worksheet("Providers closed")
+    closed.write_row(0, 0, columns)
+    closed.write_row(1, 0, [1234567, "Next door", "K2/K1", "PR2"])
+    closed.write_datetime(1, 4, datetime(2024, 1, 31), when)
+    closed.write(1, 5, "ZZ5 5EE")
+    book.add_worksheet("Notes").write_row(0, 0, ["Nothing here is a provider"])
+    book.close()
+    rows = provider_table(path).to_pylist()
+    assert [(r["urn"], r["place_codes"], r["provider_codes"], r["reg_end"], r["postcode"])
+            for r in rows] == [
+        ("SC123456", ["U1", "U2"], ["PR1"], None, "ZZ22BB"),
+        ("1234567", ["K2", "K1"], ["PR2"], date(2024, 1, 31), "ZZ55EE"),
+    ]  # fmt: skip
