@@ -19,7 +19,7 @@ from safeplan.ingest.findings import FileRefused
 from safeplan.ingest.rules import S903_PLACES
 from tests import s903_files as sf
 from tests.ingest import test_rules_903_places as tp
-from tests.ingest.test_rules_903_files import ep
+from tests.ingest.test_rules_903_files import ep, open_last
 from tests.test_cli import run
 
 YEAR = 2027
@@ -195,7 +195,7 @@ def test_the_continuity_rules_run_with_last_years_return_and_the_lists(
             con.execute(f"UPDATE {table} SET {tp.ZZ}")
         files = {s: _with_rows(con, s) & _of_year(y) for s, y in (("", YEAR), ("_last", YEAR - 1))}
         if not sound:
-            con.execute(tp.open_last(1, home_post="'ZZ1 1AA'", pl_post="'ZZ4 4DD'"))
+            con.execute(open_last(1, home_post="'ZZ1 1AA'", pl_post="'ZZ4 4DD'"))
         _export(con, "", files[""], tmp_path / "ssda903" / str(YEAR))
         _export(con, "_last", files["_last"], tmp_path / "ssda903" / str(YEAR - 1))
     finally:

@@ -12,6 +12,8 @@ PL_DISTANCE the straight line between the two postcodes' grid references in mile
 ``sp_provider``; a rule whose list is not given is listed as not run. 452, 453 and 503G-J
 compare with last year's open episode, its fields derived the same way from
 ``s903_episodes_last``. A child in the UASC file is "UASC or formerly UASC" (164, 392a, 406).
+A finding on a derived field is on the field it is derived from (the staging table has no
+derived column): PL_LA and PL_LOCATION on PL_POST, PL_DISTANCE on HOME_POST.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from
@@ -23,6 +25,8 @@ from safeplan.ingest.rules.base import Rule
 from safeplan.ingest.rules.s903_common import EPISODES, TEMPORARY, W, codes, rule
 
 T = "s903_episodes"
+DISTANCE = "HOME_POST"  # PL_DISTANCE, from HOME_POST to PL_POST
+PLACED_IN = "PL_POST"  # PL_LA and PL_LOCATION, from PL_POST
 SHORT = "coalesce(e.ls, '') IN ('V3', 'V4')"  # short breaks: no place details are returned
 NOT_SHORT = f"NOT {SHORT}"
 URN = "e.urn IS NOT NULL AND upper(e.urn) <> 'XXXXXXX'"  # a URN, not 'not applicable'
@@ -112,7 +116,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "164",
             T,
-            "PL_DISTANCE",
+            DISTANCE,
             "Distance is not valid. Please check a valid postcode has been entered. [NOTE: "
             "This check will result in false positives for children formerly UASC not "
             "identified as such in loaded data]",
@@ -123,7 +127,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "169",
             T,
-            "PL_LA",
+            PLACED_IN,
             "Local Authority (LA) of placement is not valid or is missing. Please check a "
             "valid postcode has been entered.",
             f"{PLACED} WHERE {NOT_SHORT} AND e.pl_la IS NULL",
@@ -132,7 +136,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "179",
             T,
-            "PL_LOCATION",
+            PLACED_IN,
             "Placement location code is not a valid code.",
             f"{LOCATED} WHERE {NOT_SHORT} AND e.pl_location IS NULL",
             note="PL_LOCATION derived from PL_POST with the ONS postcode list and the "
@@ -150,7 +154,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "392a",
             T,
-            "PL_DISTANCE",
+            DISTANCE,
             "Child is looked after but no distance is recorded. [NOTE: This check may result "
             "in false positives for children formerly UASC]",
             f"{PLACED} WHERE {NOT_SHORT} AND {no_uasc} AND e.pl_distance IS NULL",
@@ -171,7 +175,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "406",
             T,
-            "PL_DISTANCE",
+            DISTANCE,
             "Child is Unaccompanied Asylum-Seeking Child (UASC) or was formerly UASC. "
             "Distance should be blank. [NOTE: This check will result in false negatives for "
             "children formerly UASC not identified as such in loaded data]",
@@ -181,7 +185,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "411",
             T,
-            "PL_LOCATION",
+            PLACED_IN,
             "Placement location code disagrees with LA of placement.",
             f"{LOCATED} WHERE (e.pl_location = 'IN' AND e.pl_la IS DISTINCT FROM e.council) "
             "OR (e.pl_location = 'OUT' AND e.pl_la = e.council)",
@@ -192,7 +196,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "420",
             T,
-            "PL_LA",
+            PLACED_IN,
             "LA of placement completed but child is looked after under legal status V3 or V4.",
             f"{PLACED} WHERE {SHORT} AND e.pl_la IS NOT NULL",
             note="PL_LA derived from PL_POST with the ONS postcode list",
@@ -200,7 +204,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "454",
             T,
-            "PL_DISTANCE",
+            DISTANCE,
             "Placement distance from home is over 350 miles. [NOTE: This check will result in "
             "false positives for children formerly UASC not identified as such in loaded "
             "data]",
@@ -212,7 +216,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
             rule(
                 "1015",
                 T,
-                "PL_LA",
+                PLACED_IN,
                 "Placement provider is own provision but child not placed in own LA.",
                 f"{LOCATED} WHERE e.provider = 'PR1' AND e.ls IS NOT NULL AND e.place IS NOT "
                 f"NULL AND {NOT_SHORT} AND e.place NOT IN {codes(*exempt)} AND e.pl_la IS "
@@ -229,7 +233,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "452",
             T,
-            "PL_LA",
+            PLACED_IN,
             "Contradiction between local authority of placement code in the last episode of "
             "the previous year and in the first episode of the current year.",
             _first_against_last(
@@ -241,7 +245,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "453",
             T,
-            "PL_DISTANCE",
+            DISTANCE,
             "Contradiction between placement distance in the last episode of the previous "
             "year and in the first episode of the current year.",
             _first_against_last(f"e.rne IS NOT DISTINCT FROM l.rne AND {DISTANCE_DIFFERS}"),
@@ -251,7 +255,7 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "503G",
             T,
-            "PL_DISTANCE",
+            DISTANCE,
             "The distance in first episode does not match open episode at end of last year.",
             _first_against_last(DISTANCE_DIFFERS),
             note="0.2 miles or more apart, or one of the two not known (the validator flags "
@@ -260,14 +264,14 @@ def _postcode_rules() -> tuple[Rule, ...]:
         rule(
             "503H",
             T,
-            "PL_LA",
+            PLACED_IN,
             "The placement LA in first episode does not match open episode at end of last year.",
             _first_against_last("e.pl_la IS DISTINCT FROM l.pl_la"),
         ),
         rule(
             "503J",
             T,
-            "PL_LOCATION",
+            PLACED_IN,
             "The placement location in first episode does not match open episode at end of "
             "last year.",
             _first_against_last("e.pl_location IS DISTINCT FROM l.pl_location", location=True),
