@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from safeplan.ingest import years
+from safeplan.ingest.reference import NEEDS
 from safeplan.ingest.rules import (
     RULES,
     S903_BY_FILE,
@@ -113,7 +114,19 @@ def write_set(
 
 
 def cross_file(rule: Rule) -> bool:
-    return rule.source == "ssda903" and bool(set(rule.requires) - {rule.table})
+    """A 903 rule reading another file of the return (or the collection year); the rules
+    reading the reference lists are not (they run through tests/test_cli_references.py and
+    tests/ingest/test_rules_903_places.py)."""
+    return (
+        rule.source == "ssda903"
+        and bool(set(rule.requires) - {rule.table})
+        and not needs_reference(rule)
+    )
+
+
+def needs_reference(rule: Rule) -> bool:
+    """Reads a reference list (the ONS postcode list, Ofsted's providers, the council)."""
+    return bool(set(rule.requires) & set(NEEDS))
 
 
 def needs_last_year(rule: Rule) -> bool:

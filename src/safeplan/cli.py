@@ -24,6 +24,7 @@ from safeplan.config import settings
 from safeplan.ingest import presubmission
 from safeplan.ingest.findings import FileRefused, Finding, write_findings
 from safeplan.ingest.pipeline import Checked, check_batch
+from safeplan.ingest.reference import References
 from safeplan.measures.benchmarks import load_benchmarks
 from safeplan.measures.catalogue import catalogue
 from safeplan.measures.data import BREAKDOWNS, Source
@@ -201,6 +202,42 @@ LastYearOption = Annotated[
 ]
 
 
+PostcodesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--postcodes",
+        metavar="FILE",
+        help="The ONS postcode list (an ONS Postcode Directory CSV) for the 903 rules of the "
+        "placement's distance, LA and location (default SAFEPLAN_POSTCODES); read for "
+        "checking only, never loaded",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+ProvidersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--providers",
+        metavar="FILE",
+        help="Ofsted's social care providers list (CSV or XLSX) for the 903 URN rules "
+        "(default SAFEPLAN_PROVIDERS); read for checking only, never loaded",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+
+
+def _references(postcodes: Path | None, providers: Path | None) -> References:
+    """The reference lists given or set, read now: a list that cannot be read stops the
+    command before any return is checked, naming the list, row and field."""
+    refs = References.from_settings(postcodes, providers)
+    try:
+        refs.read()
+    except FileRefused as exc:
+        raise _fail(f"reference list {exc.finding.file}: REFUSED: {_refusal(exc.finding)}") from exc
+    return refs
+
+
 def _last_year(folder: Path | None) -> list[Path] | None:
     return None if folder is None else [p for p in _files([folder]) if p.suffix.lower() == ".csv"]
 
@@ -213,6 +250,8 @@ def validate(
         Path | None, typer.Option("--out", "-o", help="Findings file (.csv or .xlsx)")
     ] = None,
     last_year: LastYearOption = None,
+    postcodes: PostcodesOption = None,
+    providers: ProvidersOption = None,
     validators: Annotated[
         Path | None,
         typer.Option(
@@ -226,7 +265,9 @@ def validate(
     """Check files without loading them: a summary here, every finding in a CSV/XLSX file.
 
     The SSDA903 CSVs of one folder are checked together, as one return; with the folder of
-    the year before (or --last-year DIR), against last year's return too."""
+    the year before (or --last-year DIR), against last year's return too; with the
+    reference lists (--postcodes, --providers), against those too."""
+    refs = _references(postcodes, providers)
     files = _files(paths)
     findings: list[Finding] = []
     refused = 0
@@ -235,7 +276,7 @@ def validate(
         task = bar.add_task("validating", total=len(files))
         for batch, before in zip(work, last_years(work, year, _last_year(last_year)), strict=True):
             bar.update(task, description=f"validating {batch[0].name}")
-            results = check_batch(batch, year, before)
+            results = check_batch(batch, year, before, refs)
             told: set[tuple[str, ...]] = set()
             for path, checked in results:
                 if isinstance(checked, FileRefused):
@@ -346,11 +387,15 @@ def load(
         int | None, typer.Option(help="Files checked at once (default: one per core)")
     ] = None,
     last_year: LastYearOption = None,
+    postcodes: PostcodesOption = None,
+    providers: ProvidersOption = None,
 ) -> None:
     """Validate and load files into the store: each file atomically, and only once.
 
     Last year's return is read from files (the folder of the year before given alongside,
-    or --last-year DIR), not from the store."""
+    or --last-year DIR), not from the store; the reference lists (--postcodes,
+    --providers) are checked against, never loaded."""
+    refs = _references(postcodes, providers)
     files = _files(paths)
     with connect(settings().store_url) as store, _progress() as bar:
         task = bar.add_task("loading", total=len(files))
@@ -376,6 +421,7 @@ def load(
             workers,
             checked=checked,
             last_year=_last_year(last_year),
+            references=refs,
         )
     if refused:
         raise typer.Exit(code=1)

@@ -33,10 +33,24 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         default=1024, description="Largest input file accepted, in megabytes"
     )
+    max_reference_mb: float = Field(
+        default=2048,
+        description="Largest reference list accepted (the ONS postcode list), in megabytes",
+    )
     la_code: str = Field(
         default="",
         description="The council's area code (e.g. E06000047), to show its published DfE "
         "figures, its region's and England's beside the measures",
+    )
+    postcodes: Path | None = Field(
+        default=None,
+        description="The ONS postcode list (an ONSPD CSV) the 903 placement rules derive "
+        "distance, LA and location of placement from (--postcodes FILE)",
+    )
+    providers: Path | None = Field(
+        default=None,
+        description="Ofsted's social care providers list (CSV or XLSX) the 903 URN rules "
+        "check against (--providers FILE)",
     )
     benchmarks: Path | None = Field(
         default=None,

@@ -21,6 +21,7 @@ from safeplan.ingest.rules import (
     RULES,
     S903_BY_FILE,
     S903_OTHER_FILES,
+    S903_PLACES,
     Rule,
     offending_rows,
     rules_for,
@@ -219,8 +220,9 @@ S903_BASE: Rows = {
 BASE = {"cin_census": CIN_BASE, "ssda903": S903_BASE}
 
 # The 903 rules of each file have a return and cases of their own, for every collection
-# year: test_rules_903_files.py and test_rules_s903_files.py.
-ELSEWHERE = frozenset((*S903_BY_FILE, *S903_OTHER_FILES, *PARTNER_RULES))  # own tests
+# year: test_rules_903_files.py and test_rules_s903_files.py (test_rules_903_places.py for
+# those reading the reference lists); the partner rules in test_rules_partner.py.
+ELSEWHERE = frozenset((*S903_BY_FILE, *S903_OTHER_FILES, *S903_PLACES, *PARTNER_RULES))
 ELSEWHERE_LABELS = frozenset(rule.label for rule in ELSEWHERE)
 
 

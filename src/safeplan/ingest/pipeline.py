@@ -14,6 +14,11 @@ of both years in one folder, or one upload), else from the files given as ``last
 (``--last-year DIR``, or the folder of the year before given beside this year's:
 `safeplan.store.load.last_years`), each read in its own year's layout. Without it those
 rules are listed as not run, naming the file of last year's return they need.
+
+The rules of the placement's place and provider also read the reference lists
+(`safeplan.ingest.reference`: the ONS postcode list, Ofsted's provider list), staged into
+each 903 set's DuckDB from ``references`` (``--postcodes``/``--providers``, else
+SAFEPLAN_POSTCODES/SAFEPLAN_PROVIDERS); without them those rules are listed as not run.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -32,6 +37,7 @@ from safeplan.ingest.cin_census import read_cin_census
 from safeplan.ingest.findings import FileRefused, Finding, Severity, one_per_fault, refuse
 from safeplan.ingest.partner import identify as identify_template
 from safeplan.ingest.partner import read_partner
+from safeplan.ingest.reference import NEEDS, References
 from safeplan.ingest.rules import RULES, Rule, not_run, run_rules
 from safeplan.ingest.rules.s903_cohorts import LAST_SUFFIX
 from safeplan.ingest.safety import check_size
@@ -133,14 +139,20 @@ def _read(path: Path, year: str | None) -> tuple[Staged, int] | FileRefused:
 
 
 def check_batch(
-    paths: Iterable[Path], year: str | None = None, last_year: Sequence[Path] = ()
+    paths: Iterable[Path],
+    year: str | None = None,
+    last_year: Sequence[Path] = (),
+    references: References | None = None,
 ) -> list[tuple[Path, Checked | FileRefused]]:
     """Read and validate files, each return as a set: the 903 files of one collection year
     are staged and checked together (one file of each kind to a set: a second Episodes file
     of the same year starts another set). A 903 set whose year before is also in the batch
     has that year's files staged beside it as ``_last``; one whose year before is not has
     ``last_year``'s files (last year's return, read in the year before's layout, checked no
-    further). Each file's outcome in the order given."""
+    further). The reference lists are ``references``' (by default SAFEPLAN_POSTCODES and
+    SAFEPLAN_PROVIDERS); a list that cannot be read is refused (raised). Each file's
+    outcome in the order given."""
+    refs = references if references is not None else References.from_settings()
     read = [(p, _read(p, year)) for p in paths]
     sets: list[list[tuple[Path, Staged, int]]] = []
     open_sets: dict[str | None, list[tuple[Path, Staged, int]]] = {}
@@ -163,18 +175,33 @@ def check_batch(
         if group[0][1].source == "ssda903" and y is not None:
             by_year.setdefault(y, [s for _, s, _ in group])
     given = _LastYear(list(last_year))
-    done: dict[Path, Checked] = {}
+    done: dict[Path, Checked | FileRefused] = {}
     for group in sets:
         before: tuple[list[Staged], str] = ([], "")
         if group[0][1].source == "ssda903":
+            if (bad := _unreadable(refs)) is not None:
+                done.update((member[0], bad) for member in group)
+                continue
             y = _year(group[0][1].period)
             if y is not None and y - 1 in by_year:
                 before = (by_year[y - 1], f"{years.label(y - 1)}, checked with it")
             elif last_year:
                 before = given.read(y)
-        for member, checked in zip(group, _check_set(group, *before), strict=True):
+        for member, checked in zip(group, _check_set(group, *before, refs), strict=True):
             done[member[0]] = checked
     return [(p, got if isinstance(got, FileRefused) else done[p]) for p, got in read]
+
+
+def _unreadable(refs: References) -> FileRefused | None:
+    """Why a reference list cannot be read, if it cannot: the 903 return is then refused
+    with its reason (the command line reads the lists first and stops; an upload, whose
+    lists are the service's settings, says so)."""
+    try:
+        refs.read()
+    except FileRefused as exc:
+        f = exc.finding
+        return FileRefused(replace(f, message=f"the reference list {f.file}: {f.message}"))
+    return None
 
 
 class _LastYear:
@@ -225,14 +252,20 @@ class _LastYear:
 
 
 def _check_set(
-    group: list[tuple[Path, Staged, int]], before: list[Staged] | None = None, told: str = ""
+    group: list[tuple[Path, Staged, int]],
+    before: list[Staged] | None = None,
+    told: str = "",
+    references: References | None = None,
 ) -> list[Checked]:
     """One return's files staged in one connection, last year's (``before``) beside them as
-    ``_last``, its rules run once over them all."""
+    ``_last`` and a 903 return's reference lists with them, its rules run once over them
+    all."""
     con = duckdb.connect(":memory:")
     first = group[0][1]
     for _, staged, _ in group:
         staged.to_duckdb(con)
+    if first.source == "ssda903" and references is not None:
+        references.stage(con)
     for staged in before or []:
         staged.to_duckdb(con, LAST_SUFFIX)
     if before:
@@ -271,12 +304,14 @@ def _not_run(con: duckdb.DuckDBPyConnection, source: str, year: int | None) -> l
         if rule.table not in present:
             continue  # no records of its own to check: nothing is skipped
         absent = [t for t in rule.tables if t not in present and t != "sp_collection"]
-        needs = [_needed(t, labels) for t in absent]
+        lists = [NEEDS[t] for t in absent if t in NEEDS]  # the reference lists, named last
+        needs = [_needed(t, labels) for t in absent if t not in NEEDS]
         if "sp_collection" in rule.tables and year is None:
             needs.append("the collection year")
-        why = "needs " + " and ".join(needs or ["a table not staged"])
+        why = " and ".join(needs or ([] if lists else ["a table not staged"]))
         if any(t.endswith(LAST_SUFFIX) for t in absent):
             why += f" ({_last_hint(absent, labels, year)})"
+        why = "needs " + " and ".join(w for w in (why, *lists) if w)
         out.setdefault(rule.label, why)
     if year is None:
         for rule in _yearly(source):

@@ -30,6 +30,7 @@ from safeplan.ingest.findings import FINDING_COLUMNS, FileRefused, Finding, refu
 from safeplan.ingest.partner import partner_tables
 from safeplan.ingest.pipeline import Checked, check_batch
 from safeplan.ingest.pseudonym import normalise, pseudonymise
+from safeplan.ingest.reference import References
 from safeplan.ingest.tabular import year_from_path
 from safeplan.ingest.years import label
 from safeplan.store.current import refresh_current
@@ -123,13 +124,17 @@ def prepare(checked: Checked, key: bytes) -> Prepared:
 
 
 def prepare_batch(
-    paths: list[Path], year: str | None, key: bytes, last_year: list[Path] | None = None
+    paths: list[Path],
+    year: str | None,
+    key: bytes,
+    last_year: list[Path] | None = None,
+    references: References | None = None,
 ) -> list[tuple[Path, Prepared | FileRefused]]:
     """Check files as sets (`check_batch`: a folder's 903 CSVs together, ``last_year``'s
     files staged beside them for the continuity rules) and prepare each; a refusal is
     returned, not raised, to cross processes."""
     started = time.perf_counter()
-    results = check_batch(paths, year, last_year or ())
+    results = check_batch(paths, year, last_year or (), references)
     out: list[tuple[Path, Prepared | FileRefused]] = []
     try:
         for path, checked in results:
@@ -205,9 +210,11 @@ def prepare_files(
     workers: int | None = None,
     together: bool = False,
     last_year: list[Path] | None = None,
+    references: References | None = None,
 ) -> Iterator[tuple[Path, Prepared | FileRefused]]:
     """Prepare files in parallel (one process per core, one batch each), yielding them in
-    the given order."""
+    the given order; ``references`` are the reference lists to check against (by default
+    SAFEPLAN_POSTCODES and SAFEPLAN_PROVIDERS)."""
     order = list(paths)
     work = batches(order, together)
     lasts = last_years(work, year, last_year)
@@ -215,7 +222,7 @@ def prepare_files(
     done: dict[Path, Prepared | FileRefused] = {}
     if workers <= 1:
         results: Iterator[list[tuple[Path, Prepared | FileRefused]]] = (
-            prepare_batch(b, year, key, ls) for b, ls in zip(work, lasts, strict=True)
+            prepare_batch(b, year, key, ls, references) for b, ls in zip(work, lasts, strict=True)
         )
         for batch in results:
             done.update(batch)
@@ -224,7 +231,8 @@ def prepare_files(
     ctx = multiprocessing.get_context("spawn")  # no inherited database handles
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
         futures = [
-            pool.submit(prepare_batch, b, year, key, ls) for b, ls in zip(work, lasts, strict=True)
+            pool.submit(prepare_batch, b, year, key, ls, references)
+            for b, ls in zip(work, lasts, strict=True)
         ]
         for future in futures:
             done.update(future.result())
@@ -250,13 +258,16 @@ def load_files(
     together: bool = False,
     checked: Callable[[Path, Prepared], None] | None = None,
     last_year: list[Path] | None = None,
+    references: References | None = None,
 ) -> int:
     """Prepare in parallel (each folder's CSVs, or with ``together`` all the CSVs, checked as
     one set), load file by file in order; returns the number of files refused. ``checked``
     is told of each prepared file before it loads (for the rules it could not run)."""
     refused = 0
     in_store: dict[str, bool] = {}  # each year before asked about: is its 903 return loaded
-    for path, prepared in prepare_files(list(paths), year, key, workers, together, last_year):
+    for path, prepared in prepare_files(
+        list(paths), year, key, workers, together, last_year, references
+    ):
         if isinstance(prepared, Prepared):
             _last_year_in_store(store, prepared, in_store)
         if checked is not None and isinstance(prepared, Prepared):

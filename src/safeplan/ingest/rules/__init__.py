@@ -33,11 +33,15 @@ from safeplan.ingest.rules.base import WORKING_DAYS, Rule
 from safeplan.ingest.rules.s903_episodes import RULES as S903_EPISODES
 from safeplan.ingest.rules.s903_header import RULES as S903_HEADER
 from safeplan.ingest.rules.s903_internal import RULES as S903_INTERNAL
+from safeplan.ingest.rules.s903_places import RULES as S903_PLACES
 from safeplan.ingest.rules.s903_social_worker import RULES as S903_SOCIAL_WORKER
 from safeplan.ingest.rules.s903_uasc import RULES as S903_UASC
 from safeplan.measures.calendar import bank_holidays
 
-__all__ = ["COLLECTION", "RULES", "Rule", "not_run", "rules_for", "rules_markdown", "run_rules"]
+__all__ = [
+    "COLLECTION", "RULES", "S903_PLACES", "Rule", "not_run", "rules_for", "rules_markdown",
+    "run_rules",
+]  # fmt: skip
 
 CIN_BY_DOMAIN: tuple[Rule, ...] = (
     *cin_census.RULES,
@@ -65,11 +69,14 @@ S903_OTHER_FILES: tuple[Rule, ...] = (
     *s903_dolo.RULES,
     *s903_integrity.RULES,
 )
+# SSDA903 rules of the placement's place and provider, which need the reference lists
+# (`safeplan.ingest.reference`): the ONS postcode list and Ofsted's provider list.
 RULES: tuple[Rule, ...] = (
     *CIN_BY_DOMAIN,
     *ssda903.RULES,
     *S903_BY_FILE,
     *S903_OTHER_FILES,
+    *S903_PLACES,
     *partner.RULES,
 )
 

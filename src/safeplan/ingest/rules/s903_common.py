@@ -26,7 +26,7 @@ D2I = "data-to-insight/csc-validator-be-903 lac_validator/rules/lac{folder}/rule
 F, R = Level.field, Level.record
 E, W, Q = Severity.error, Severity.warning, Severity.query
 
-_TABLES = re.compile(r"\b(s903_[a-z0-9_]+|sp_collection)\b")
+_TABLES = re.compile(r"\b(s903_[a-z0-9_]+|sp_collection|sp_postcode|sp_provider|sp_council)\b")
 
 
 def folder(year: int) -> str:

@@ -1,10 +1,9 @@
 """DfE SSDA903 rules whose finding lands on the Episodes file, 2022-23 to 2026-27.
 
 See ``s903_common`` for the sources. 502, 503A-F, 562 and NoE compare with last year's Episodes,
-staged as ``s903_episodes_last`` when last year's return is given; the other rules that need
-it (503G-J, 452, 453: the placement's distance, LA and location) or the Ofsted URN and
-postcode lists (1008, 164, 169, 218, 219, 221, 224, 227-230, 392a, 398, 406, 411, 420, 454,
-1015) are listed in docs/data.md.
+staged as ``s903_episodes_last`` when last year's return is given; the rules of the
+placement's distance, LA, location and Ofsted URN, which need the ONS postcode and Ofsted
+provider lists (503G-J, 452 and 453 with last year's too), are in ``s903_places``.
 """
 
 # The SQL here is composed only from constants of this module and s903_common, never from

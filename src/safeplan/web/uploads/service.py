@@ -122,9 +122,16 @@ def _load(paths: list[Path], year: str | None) -> list[Outcome]:
 
 
 def _for_upload(text: str) -> str:
-    """The command line's advice on last year's return, as it is for an upload."""
-    return text.replace(", or --last-year DIR", "").replace(
-        "give --last-year DIR, its folder of CSVs", "send last year's files with this year's"
+    """The command line's advice on last year's return and the reference lists, as it is
+    for an upload (the lists are the service's settings, SAFEPLAN_POSTCODES and
+    SAFEPLAN_PROVIDERS)."""
+    return (
+        text.replace(", or --last-year DIR", "")
+        .replace(
+            "give --last-year DIR, its folder of CSVs", "send last year's files with this year's"
+        )
+        .replace("--postcodes FILE or ", "")
+        .replace("--providers FILE or ", "")
     )
 
 
