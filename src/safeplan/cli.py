@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import shutil
+import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -25,8 +27,9 @@ from safeplan.ingest import presubmission
 from safeplan.ingest.findings import FileRefused, Finding, write_findings
 from safeplan.ingest.pipeline import Checked, check_batch
 from safeplan.ingest.reference import References
+from safeplan.ingest.years import label
 from safeplan.measures.benchmarks import load_benchmarks
-from safeplan.measures.catalogue import catalogue
+from safeplan.measures.catalogue import catalogue, fed_by
 from safeplan.measures.data import BREAKDOWNS, Source
 from safeplan.measures.engine import compute
 from safeplan.measures.periods import Period
@@ -40,7 +43,15 @@ from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
 from safeplan.publish.tables import public_table, results_table, scorecard_text, write_table
 from safeplan.store.db import connect
-from safeplan.store.load import LoadResult, Prepared, batches, last_years, load_files
+from safeplan.store.load import (
+    LoadResult,
+    Prepared,
+    Replacement,
+    batches,
+    last_years,
+    load_files,
+    undo_load,
+)
 
 app = typer.Typer(
     help="SafePlan: the safeguarding partnership's plan on a page, made live.",
@@ -389,14 +400,37 @@ def load(
     last_year: LastYearOption = None,
     postcodes: PostcodesOption = None,
     providers: ProvidersOption = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace earlier loads of the same return without asking")
+    ] = False,
+    allow_fewer: Annotated[
+        bool,
+        typer.Option(
+            "--allow-fewer",
+            help="Also replace a load with a file of fewer than half its records (an empty "
+            "or partial file is refused without it)",
+        ),
+    ] = False,
 ) -> None:
     """Validate and load files into the store: each file atomically, and only once.
 
-    Last year's return is read from files (the folder of the year before given alongside,
-    or --last-year DIR), not from the store; the reference lists (--postcodes,
-    --providers) are checked against, never loaded."""
+    A file that replaces an earlier load of the same return first shows what changes and
+    asks (or needs --yes); one that would take away most of the records needs
+    --allow-fewer. Any load can be undone: `safeplan loads undo N`. Last year's return is
+    read from files (the folder of the year before given alongside, or --last-year DIR),
+    not from the store; the reference lists (--postcodes, --providers) are checked
+    against, never loaded."""
     refs = _references(postcodes, providers)
     files = _files(paths)
+
+    def decide(change: Replacement) -> bool:
+        typer.echo(_replacement_text(change))
+        if change.shrinks:
+            return allow_fewer
+        if yes or allow_fewer:
+            return True
+        return sys.stdin.isatty() and typer.confirm("Replace it?", default=False)
+
     with connect(settings().store_url) as store, _progress() as bar:
         task = bar.add_task("loading", total=len(files))
 
@@ -422,14 +456,31 @@ def load(
             checked=checked,
             last_year=_last_year(last_year),
             references=refs,
+            decide=decide,
         )
     if refused:
         raise typer.Exit(code=1)
 
 
-@app.command()
-def loads() -> None:
+def _replacement_text(change: Replacement) -> str:
+    """What a replacement changes: records per table, and the measures it can move."""
+    measures = ", ".join(m.id for m in fed_by(change.tables)) or "none"
+    years = label(int(change.period)) if change.period.isdigit() else change.period
+    return (
+        f"{change.describe()}\n  figures that can move: {measures}, for the quarters of "
+        f"{years} (and any period its records reach)"
+    )
+
+
+loads_app = typer.Typer(help="The loads in the store: list them, undo one.")
+app.add_typer(loads_app, name="loads")
+
+
+@loads_app.callback(invoke_without_command=True)
+def loads(ctx: typer.Context) -> None:
     """List the loads in the store, newest first, with their counts."""
+    if ctx.invoked_subcommand is not None:
+        return
     with connect(settings().store_url) as store:
         store.ensure_schema([])
         rows = store.query(
@@ -446,6 +497,23 @@ def loads() -> None:
     for lid, status, kind, period, _la, name, rec, quar, fnd, _at in rows:
         counts = f"{rec:>9,} {quar:>6,} {fnd:>8,}"
         typer.echo(f"{lid:>5} {status:<9} {kind:<32} {period or '':<5} {counts}  {name}")
+
+
+@loads_app.command("undo")
+def loads_undo(
+    load_id: Annotated[int, typer.Argument(metavar="N", help="The load to undo")],
+    yes: Annotated[bool, typer.Option("--yes", help="Undo without asking")] = False,
+) -> None:
+    """Undo load N: its records go and the load it replaced comes back, exactly as the
+    store was before it; recorded with who undid it."""
+    if not yes and not (sys.stdin.isatty() and typer.confirm(f"Undo load {load_id}?")):
+        raise _fail(f"load {load_id} not undone: confirm with --yes")
+    with connect(settings().store_url) as store:
+        try:
+            done = undo_load(store, load_id, f"cli:{getpass.getuser()}")
+        except (LookupError, ValueError) as exc:
+            raise _fail(str(exc)) from exc
+    typer.echo(done.describe())
 
 
 @app.command()

@@ -61,6 +61,9 @@ class Store:
     def count(self, table: str) -> int:
         return int(self.query(f"SELECT count(*) FROM {table}")[0][0])
 
+    def count_where(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
+        return int(self.query(f"SELECT count(*) FROM {table} WHERE {where}", params)[0][0])
+
     def __enter__(self) -> Store:
         return self
 

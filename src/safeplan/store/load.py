@@ -3,10 +3,13 @@
 A file is first *prepared* — read, validated, pseudonymised and mapped to canonical rows —
 which needs no store, so several files are prepared at once in worker processes. Then it is
 *loaded*, one file per transaction: a file already loaded (same SHA-256) changes nothing;
-an older load of the same return (same kind, collection year and council) is removed and
-marked replaced; the canonical rows, findings and quarantined records are written; the load
-is recorded; the current tables of the tables it changed are rebuilt (`store.current`). Any
-failure, or a killed process, rolls all of it back.
+an older load of the same return (same kind, collection year and council) is replaced — its
+rows moved aside to ``sp_replaced_<table>`` and the load marked replaced — but only once the
+caller has decided to (`Replacement`: what changes, shown first; a replacement that takes
+away most of the records is refused unless confirmed); the canonical rows, findings and
+quarantined records are written; the load is recorded; the current tables of the tables it
+changed are rebuilt (`store.current`). Any failure, or a killed process, rolls all of it
+back. Any load can be undone (`undo_load`): its rows go and the rows it replaced come back.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from safeplan.store.schema import (
     CANONICAL_VALUES,
     DROPPED,
     IDENTIFIERS,
+    REPLACED_PREFIX,
     ROW_ID_BITS,
     CanonicalTable,
     canonical_tables,
@@ -69,6 +73,61 @@ class LoadResult:
             f"{self.file}: load {self.load_id}: {self.records:,} records stored, "
             f"{self.quarantined:,} quarantined, {self.findings:,} findings{replaced}"
         )
+
+
+SHRINK_SHARE = 0.5
+"""A replacement bringing fewer than half the records of the loads it replaces (an empty or
+header-only file among them) takes away most of a year's data: it is refused unless the
+person loading confirms it in so many words (``--allow-fewer``, or the page's checkbox)."""
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What loading a file would change, shown before it replaces earlier loads: records
+    per canonical table before (in the loads it replaces) and after (in the file)."""
+
+    file: str
+    kind: str
+    period: str
+    replaces: tuple[int, ...]
+    before: dict[str, int]
+    after: dict[str, int]
+
+    @property
+    def records_before(self) -> int:
+        return sum(self.before.values())
+
+    @property
+    def records_after(self) -> int:
+        return sum(self.after.values())
+
+    @property
+    def shrinks(self) -> bool:
+        """Most of the records would go: refused unless confirmed explicitly."""
+        return self.records_after < SHRINK_SHARE * self.records_before
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Every canonical table whose records change."""
+        return tuple(sorted(set(self.before) | set(self.after)))
+
+    def describe(self) -> str:
+        """The change per table, in words, for the command line."""
+        loads = ", ".join(map(str, self.replaces))
+        lines = [
+            f"{self.file} replaces load {loads} ({self.kind}, {label(int(self.period))}"
+            if self.period.isdigit()
+            else f"{self.file} replaces load {loads} ({self.kind}, {self.period}"
+        ]
+        lines[0] += f"): {self.records_before:,} records become {self.records_after:,}"
+        for table in self.tables:
+            was, now = self.before.get(table, 0), self.after.get(table, 0)
+            lines.append(f"  {table}: {was:,} → {now:,}")
+        return "\n".join(lines)
+
+
+Decide = Callable[[Replacement], bool]
+"""Asked before a file replaces earlier loads: True to go ahead."""
 
 
 @dataclass
@@ -259,10 +318,13 @@ def load_files(
     checked: Callable[[Path, Prepared], None] | None = None,
     last_year: list[Path] | None = None,
     references: References | None = None,
+    decide: Decide | None = None,
 ) -> int:
     """Prepare in parallel (each folder's CSVs, or with ``together`` all the CSVs, checked as
     one set), load file by file in order; returns the number of files refused. ``checked``
-    is told of each prepared file before it loads (for the rules it could not run)."""
+    is told of each prepared file before it loads (for the rules it could not run).
+    ``decide`` is asked before a file replaces earlier loads; without it a replacement goes
+    ahead unless it would take away most of the records (`SHRINK_SHARE`)."""
     refused = 0
     in_store: dict[str, bool] = {}  # each year before asked about: is its 903 return loaded
     for path, prepared in prepare_files(
@@ -277,11 +339,67 @@ def load_files(
             report(path, prepared)
             continue
         try:
-            report(path, load_prepared(store, prepared))
+            change = replacement(store, prepared)
+            if change is not None:
+                _decided(change, decide)
+            report(path, load_prepared(store, prepared, change.replaces if change else ()))
         except FileRefused as exc:
             refused += 1
             report(path, exc)
     return refused
+
+
+def replacement(store: Store, prepared: Prepared) -> Replacement | None:
+    """What loading ``prepared`` would replace, or None: a file already loaded, or the first
+    of its return (kind, collection year and council), replaces nothing."""
+    if prepared.period is None:
+        return None
+    store.ensure_schema(list(tables().values()))
+    if store.query(
+        "SELECT 1 FROM sp_loads WHERE file_hash = ? AND status = 'loaded'", [prepared.file_hash]
+    ):
+        return None
+    older = _older(store, prepared)
+    if not older:
+        return None
+    before: dict[str, int] = {}
+    for old, filled in older:
+        for table in filter(None, (filled or "").split(",")):
+            n = store.query(f"SELECT count(*) FROM {table} WHERE load_id = ?", [old])[0][0]
+            before[table] = before.get(table, 0) + int(n)
+    known = tables()
+    after = {known[n].name: frame.num_rows for n, frame in prepared.frames.items()}
+    return Replacement(
+        prepared.file,
+        prepared.kind,
+        prepared.period,
+        tuple(int(old) for old, _ in older),
+        before,
+        after,
+    )
+
+
+def _decided(change: Replacement, decide: Decide | None) -> None:
+    """Go ahead with a replacement, or refuse the file saying why."""
+    if decide is not None and decide(change):
+        return
+    if decide is None and not change.shrinks:
+        return
+    loads = ", ".join(map(str, change.replaces))
+    if change.shrinks:
+        raise refuse(
+            change.file,
+            "SP-REPLACE-FEWER",
+            f"not loaded: it would replace load {loads} and take {change.records_before:,} "
+            f"records down to {change.records_after:,} (an empty or partial file?); if that "
+            "is meant, confirm it explicitly (--allow-fewer, or tick the box on the page)",
+        )
+    raise refuse(
+        change.file,
+        "SP-REPLACE",
+        f"not loaded: it would replace load {loads} ({change.records_before:,} records "
+        f"become {change.records_after:,}); confirm the replacement (--yes) to load it",
+    )
 
 
 def _last_year_in_store(store: Store, prepared: Prepared, in_store: dict[str, bool]) -> None:
@@ -314,7 +432,11 @@ def load_checked(store: Store, checked: Checked, key: bytes) -> LoadResult:
     return load_prepared(store, prepare(checked, key))
 
 
-def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
+def load_prepared(
+    store: Store, prepared: Prepared, replaces: tuple[int, ...] | None = None
+) -> LoadResult:
+    """Load one prepared file in one transaction. ``replaces``, when given, is the loads the
+    person loading agreed to replace: a file that would now replace others is refused."""
     started = time.perf_counter()
     if prepared.period is None:
         raise refuse(
@@ -340,7 +462,16 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
                 0,
                 not_run=tuple(prepared.not_run),
             )
-        load_id = int(store.query("SELECT coalesce(max(load_id), 0) + 1 FROM sp_loads")[0][0])
+        load_id = _next_load_id(store)
+        if replaces is not None:
+            now = tuple(int(old) for old, _ in _older(store, prepared))
+            if now != tuple(replaces):
+                raise refuse(
+                    prepared.file,
+                    "SP-REPLACE",
+                    f"not loaded: it now replaces load {', '.join(map(str, now)) or 'none'}, "
+                    f"not {', '.join(map(str, replaces)) or 'none'} as shown: check it again",
+                )
         replaced, emptied = _replace_older(store, prepared, load_id)
         records = 0
         for name, frame in prepared.frames.items():
@@ -391,6 +522,90 @@ def load_prepared(store: Store, prepared: Prepared) -> LoadResult:
     )
 
 
+@dataclass(frozen=True)
+class Undone:
+    """A load undone: its records gone, and the loads it had replaced back in force."""
+
+    load_id: int
+    file: str
+    removed: int
+    restored: tuple[int, ...]
+    restored_records: int
+
+    def describe(self) -> str:
+        back = (
+            f"; load {', '.join(map(str, self.restored))} back in force "
+            f"({self.restored_records:,} records)"
+            if self.restored
+            else ""
+        )
+        return f"load {self.load_id} ({self.file}) undone: {self.removed:,} records removed{back}"
+
+
+def undo_load(store: Store, load_id: int, by: str) -> Undone:
+    """Undo a load in one transaction, leaving the store as it was before it: its records,
+    findings and quarantine go, the loads it replaced (and their records) come back, the
+    current tables are rebuilt. Recorded in ``sp_undone`` with who undid it. Only a load in
+    force can be undone: one replaced since is undone by undoing what replaced it first."""
+    store.ensure_schema(list(tables().values()))
+    with store.transaction():
+        rows = store.query(
+            "SELECT kind, period, file_name, file_hash, records, loaded_at, status, replaced_by, "
+            "tables FROM sp_loads WHERE load_id = ?",
+            [load_id],
+        )
+        if not rows:
+            raise LookupError(f"there is no load {load_id} in the store (see `safeplan loads`)")
+        kind, period, name, digest, records, loaded_at, status, by_load, filled = rows[0]
+        if status != "loaded":
+            raise ValueError(
+                f"load {load_id} was replaced by load {by_load}: undo load {by_load} first"
+            )
+        changed: set[str] = set()
+        removed = 0
+        for table in filter(None, (filled or "").split(",")):
+            removed += store.count_where(table, "load_id = ?", [load_id])
+            store.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])
+            changed.add(table)
+        for table in ("sp_findings", "sp_quarantine"):
+            store.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])
+        restored: list[int] = []
+        back = 0
+        for old, old_tables in store.query(
+            "SELECT load_id, tables FROM sp_loads WHERE replaced_by = ? ORDER BY load_id",
+            [load_id],
+        ):
+            for table in filter(None, (old_tables or "").split(",")):
+                kept = replaced_table(table)
+                back += store.count_where(kept, "load_id = ?", [old])
+                store.execute(f"INSERT INTO {table} SELECT * FROM {kept} WHERE load_id = ?", [old])
+                store.execute(f"DELETE FROM {kept} WHERE load_id = ?", [old])
+                changed.add(table)
+            store.execute(
+                "UPDATE sp_loads SET status = 'loaded', replaced_by = NULL WHERE load_id = ?",
+                [old],
+            )
+            restored.append(int(old))
+        store.execute("DELETE FROM sp_loads WHERE load_id = ?", [load_id])
+        store.execute(
+            "INSERT INTO sp_undone VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                load_id,
+                kind,
+                period,
+                name,
+                digest,
+                records,
+                loaded_at,
+                datetime.now(UTC).replace(tzinfo=None),
+                by,
+                ",".join(map(str, restored)),
+            ],
+        )
+        refresh_current(store, changed)
+    return Undone(load_id, str(name), removed, tuple(restored), back)
+
+
 def _const(table: pa.Table, name: str, value: Any) -> pa.Table:
     return table.add_column(0, name, pa.array([value] * table.num_rows, type=pa.int64()))
 
@@ -412,17 +627,41 @@ def _fault(table: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _replace_older(store: Store, prepared: Prepared, load_id: int) -> tuple[list[int], set[str]]:
-    """Remove the rows of earlier loads of the same return (from the tables they filled);
-    returns those loads and the tables whose rows were removed."""
-    older = store.query(
+def _next_load_id(store: Store) -> int:
+    """Load ids only grow, an undone load's included, so an id names one load for good."""
+    return int(
+        store.query(
+            "SELECT coalesce(max(load_id), 0) + 1 FROM (SELECT load_id FROM sp_loads "
+            "UNION ALL SELECT load_id FROM sp_undone) AS ids"
+        )[0][0]
+    )
+
+
+def _older(store: Store, prepared: Prepared) -> list[tuple[Any, ...]]:
+    """The loads of the same return (kind, collection year, council) still in force."""
+    return store.query(
         "SELECT load_id, tables FROM sp_loads WHERE kind = ? AND period = ? "
-        "AND coalesce(la, '') = ? AND status = 'loaded'",
+        "AND coalesce(la, '') = ? AND status = 'loaded' ORDER BY load_id",
         [prepared.kind, prepared.period, prepared.la or ""],
     )
+
+
+def replaced_table(table: str) -> str:
+    """Where a replacing load keeps the rows it took out of ``table``."""
+    return f"{REPLACED_PREFIX}{table}"
+
+
+def _replace_older(store: Store, prepared: Prepared, load_id: int) -> tuple[list[int], set[str]]:
+    """Move the rows of earlier loads of the same return (from the tables they filled) to
+    ``sp_replaced_<table>``, where an undo finds them; returns those loads and the tables
+    whose rows were moved."""
+    older = _older(store, prepared)
     emptied: set[str] = set()
     for old, filled in older:
         for table in filter(None, (filled or "").split(",")):
+            kept = replaced_table(table)
+            store.execute(f"CREATE TABLE IF NOT EXISTS {kept} AS SELECT * FROM {table} LIMIT 0")
+            store.execute(f"INSERT INTO {kept} SELECT * FROM {table} WHERE load_id = ?", [old])
             store.execute(f"DELETE FROM {table} WHERE load_id = ?", [old])
             emptied.add(table)
         store.execute(

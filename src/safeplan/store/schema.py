@@ -125,7 +125,15 @@ SYSTEM_DDL = (
     """CREATE TABLE IF NOT EXISTS sp_quarantine (
         load_id BIGINT, staging_table VARCHAR, location VARCHAR, line BIGINT,
         reasons VARCHAR, record VARCHAR)""",
+    # loads undone (`safeplan loads undo`): the load as it was recorded, when and by whom
+    """CREATE TABLE IF NOT EXISTS sp_undone (
+        load_id BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, period VARCHAR, file_name VARCHAR,
+        file_hash VARCHAR, records BIGINT, loaded_at TIMESTAMP, undone_at TIMESTAMP,
+        undone_by VARCHAR, restored VARCHAR)""",
 )
+REPLACED_PREFIX = "sp_replaced_"
+"""The rows a replacing load took out of a canonical table are kept in ``sp_replaced_<table>``
+(the same columns), so that undoing the load can put them back exactly."""
 
 
 # --- current tables: each record once, kept up to date by every load ----------------------

@@ -5,10 +5,19 @@ One module per source of data; local measures (SQL files) are added by `safeplan
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from safeplan.measures.catalogue import cin, looked_after, partner
 from safeplan.measures.model import Measure
 
 BUILT_IN: tuple[Measure, ...] = (*cin.MEASURES, *looked_after.MEASURES, *partner.MEASURES)
+
+
+def fed_by(tables: Iterable[str]) -> list[Measure]:
+    """The measures whose figures a change to these canonical tables can move: what a
+    replacement is shown to touch before it is made."""
+    changed = set(tables)
+    return [m for m in catalogue().values() if changed & set(m.sources)]
 
 
 def catalogue() -> dict[str, Measure]:
