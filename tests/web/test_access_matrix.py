@@ -62,6 +62,8 @@ MATRIX: dict[str, tuple[dict[str, str], frozenset[str] | None]] = {
     "uploads:upload": ({}, ANALYSTS),
     "uploads:result": ({"pk": "1"}, ANALYSTS),  # made by the as_role fixture
     "uploads:findings": ({"load_id": "1"}, ANALYSTS),  # the fixture store's first load
+    "uploads:confirm": ({"pk": "1"}, ANALYSTS),  # sent, it confirms; opened, the upload's page
+    "uploads:undo": ({"load_id": "1"}, frozenset({"admin"})),  # opened, it asks first
     "tracker:plan": ({"plan_id": PLAN}, SIGNED_IN),
     "tracker:item": ({"pk": "1"}, SIGNED_IN),  # item and milestone 1: made by as_role
     "tracker:edit": ({"pk": "1"}, ANALYSTS),

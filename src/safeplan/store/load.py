@@ -334,19 +334,26 @@ def load_files(
             _last_year_in_store(store, prepared, in_store)
         if checked is not None and isinstance(prepared, Prepared):
             checked(path, prepared)
-        if isinstance(prepared, FileRefused):
-            refused += 1
-            report(path, prepared)
-            continue
-        try:
-            change = replacement(store, prepared)
-            if change is not None:
-                _decided(change, decide)
-            report(path, load_prepared(store, prepared, change.replaces if change else ()))
-        except FileRefused as exc:
-            refused += 1
-            report(path, exc)
+        outcome = load_one(store, prepared, decide)
+        refused += isinstance(outcome, FileRefused)
+        report(path, outcome)
     return refused
+
+
+def load_one(
+    store: Store, prepared: Prepared | FileRefused, decide: Decide | None = None
+) -> LoadResult | FileRefused:
+    """Load one prepared file, asking ``decide`` first if it replaces earlier loads; a
+    refusal (the file's, or the replacement's) is returned, not raised."""
+    if isinstance(prepared, FileRefused):
+        return prepared
+    try:
+        change = replacement(store, prepared)
+        if change is not None:
+            _decided(change, decide)
+        return load_prepared(store, prepared, change.replaces if change else ())
+    except FileRefused as exc:
+        return exc
 
 
 def replacement(store: Store, prepared: Prepared) -> Replacement | None:

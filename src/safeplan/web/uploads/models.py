@@ -15,6 +15,8 @@ class Upload(models.Model):
     uploaded_at: models.DateTimeField[Any, Any] = models.DateTimeField(auto_now_add=True)
     outcomes: models.JSONField[Any, Any] = models.JSONField(default=list)
     """One dict per file, in the order sent: ``service.Outcome`` as data."""
+    pending: models.CharField[Any, Any] = models.CharField(max_length=32, blank=True, default="")
+    """The token of the files kept while a replacement waits for confirmation; "" if none."""
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-uploaded_at"]

@@ -8,13 +8,21 @@ command line (no XML entities, size limits, zip-bomb checks), loaded in one tran
 (a refused file changes nothing), and recognised by its hash (a file sent twice changes
 nothing the second time). Loads are one at a time per process; an embedded DuckDB store
 that another process is writing to makes the upload wait a little, then say it is busy.
+
+Replacing is a decision: an upload holding a file that would replace an earlier load loads
+nothing at first. Its files are kept (``uploads/pending/<token>``) and the page shows what
+each replacement changes; only the confirm button (``confirm``) loads them, replacing exactly
+the loads shown, and a replacement that takes away most of the records also needs its box
+ticked. Any load can be undone by an administrator (``undo``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-import tempfile
+import secrets
+import shutil
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -23,8 +31,19 @@ from typing import Any, Protocol
 
 from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused, Finding, Level, Severity
-from safeplan.store.db import Store, write_when_free
-from safeplan.store.load import LoadResult, Prepared, load_files
+from safeplan.ingest.years import label
+from safeplan.measures.catalogue import fed_by
+from safeplan.store.db import Store, connect, write_when_free
+from safeplan.store.load import (
+    LoadResult,
+    Prepared,
+    Replacement,
+    Undone,
+    load_one,
+    prepare_files,
+    replacement,
+    undo_load,
+)
 from safeplan.web.accounts.loads import store_rows
 
 log = logging.getLogger(__name__)
@@ -52,7 +71,7 @@ class Outcome:
     """What became of one file: loaded, unchanged (sent before), or refused."""
 
     file: str
-    status: str  # "loaded" | "unchanged" | "refused"
+    status: str  # "loaded" | "unchanged" | "refused" | "held" (waits for a confirmation)
     load_id: int | None = None
     records: int = 0
     quarantined: int = 0
@@ -62,6 +81,7 @@ class Outcome:
     not_run: list[str] = field(default_factory=list)  # rules that could not run, and why
     set_files: list[str] = field(default_factory=list)  # the files checked with it as a set
     last_year: str = ""  # last year's return staged beside it for the continuity rules, or why not
+    change: dict[str, Any] = field(default_factory=dict)  # a held replacement: `change_data`
 
     def as_data(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,46 +99,128 @@ def safe_name(name: str) -> str:
     return cleaned[-120:]
 
 
-def receive(files: list[Received], year: str | None = None) -> list[Outcome]:
-    """Check and load each file; the outcomes in the order the files were sent."""
-    home = settings().home / "uploads"
-    home.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=home, prefix="incoming-") as tmp:
-        paths = []
-        for i, sent in enumerate(files):
-            folder = Path(tmp) / f"{i:03d}"
-            folder.mkdir()
-            path = folder / safe_name(sent.name or "upload")
-            with path.open("wb") as out:
-                for chunk in sent.chunks():
-                    out.write(chunk)
-            paths.append(path)
-        return _load(paths, year)
+HELD = "Waits for the replacement below to be confirmed: nothing from this upload is loaded yet."
 
 
-def _load(paths: list[Path], year: str | None) -> list[Outcome]:
+@dataclass(frozen=True)
+class Sent:
+    """What became of an upload: each file's outcome, and the token of its files kept while
+    a replacement waits for confirmation ("" when nothing waits)."""
+
+    outcomes: list[Outcome]
+    pending: str = ""
+
+
+def receive(files: list[Received], year: str | None = None) -> Sent:
+    """Check each file and load it, unless one would replace an earlier load: then nothing
+    loads and the files are kept for `confirm`; the outcomes in the order sent."""
+    token = secrets.token_hex(16)
+    folder = _pending(token)
+    folder.mkdir(parents=True, mode=0o700)
+    paths = []
+    for i, sent in enumerate(files):
+        path = folder / f"{i:03d}" / safe_name(sent.name or "upload")
+        path.parent.mkdir()
+        with path.open("wb") as out:
+            for chunk in sent.chunks():
+                out.write(chunk)
+        paths.append(path)
+    (folder / "upload.json").write_text(json.dumps({"year": year}), encoding="utf-8")
+    outcomes = _load(paths, year, None, allow_fewer=False)
+    if any(o.status == "held" for o in outcomes):
+        return Sent(outcomes, token)
+    shutil.rmtree(folder, ignore_errors=True)
+    return Sent(outcomes)
+
+
+def confirm(token: str, agreed: dict[str, list[int]], allow_fewer: bool) -> list[Outcome]:
+    """Load an upload kept for confirmation, replacing exactly the loads shown for each file
+    (``agreed``: file → load ids); a replacement that takes away most of the records only
+    with ``allow_fewer``. The kept files are then removed."""
+    folder = _pending(token)
+    if not re.fullmatch(r"[0-9a-f]{32}", token) or not folder.is_dir():
+        raise LookupError("this upload is no longer waiting for confirmation")
+    year = json.loads((folder / "upload.json").read_text(encoding="utf-8"))["year"]
+    paths = sorted(p for p in folder.glob("*/*") if p.is_file())
+    try:
+        return _load(paths, year, agreed, allow_fewer)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard(token: str) -> None:
+    """Forget an upload kept for confirmation: nothing from it is loaded."""
+    if re.fullmatch(r"[0-9a-f]{32}", token):
+        shutil.rmtree(_pending(token), ignore_errors=True)
+
+
+def undo(load_id: int, by: str) -> Undone:
+    """Undo a load (`store.load.undo_load`), as an administrator asks on the page."""
+    with _lock, connect(settings().store_url) as store:
+        return undo_load(store, load_id, by)
+
+
+def _pending(token: str) -> Path:
+    return settings().home / "uploads" / "pending" / token
+
+
+def change_data(change: Replacement) -> dict[str, Any]:
+    """A replacement as the page shows it, kept with the upload (JSON)."""
+    period = change.period
+    return {
+        "replaces": list(change.replaces),
+        "year": label(int(period)) if period.isdigit() else period,
+        "tables": [
+            {"table": t, "before": change.before.get(t, 0), "after": change.after.get(t, 0)}
+            for t in change.tables
+        ],
+        "records_before": change.records_before,
+        "records_after": change.records_after,
+        "fewer": change.shrinks,
+        "measures": [m.title for m in fed_by(change.tables)],
+    }
+
+
+def _load(
+    paths: list[Path], year: str | None, agreed: dict[str, list[int]] | None, allow_fewer: bool
+) -> list[Outcome]:
+    """Check the upload's files as one set, then hold them all (``agreed`` None and a file
+    replaces an earlier load) or load them one by one."""
     outcomes: dict[Path, Outcome] = {}
-    sets: dict[Path, list[str]] = {}
-    lasts: dict[Path, str] = {}
 
-    def report(path: Path, done: LoadResult | FileRefused) -> None:
-        outcomes[path] = _outcome(path.name, done, sets.get(path, []), lasts.get(path, ""))
-
-    def checked(path: Path, prepared: Prepared) -> None:
-        sets[path] = prepared.set_files
-        lasts[path] = _for_upload(prepared.last_year)
+    def decide(change: Replacement) -> bool:
+        shown = (agreed or {}).get(change.file)
+        return shown == list(change.replaces) and (allow_fewer or not change.shrinks)
 
     def load(store: Store) -> None:  # each file is its own transaction: resume where it was
         waiting = [p for p in paths if p not in outcomes]
-        load_files(
-            store, waiting, year, settings().key(), report, 1, together=True, checked=checked
-        )
+        prepared = list(prepare_files(waiting, year, settings().key(), 1, together=True))
+        changes: dict[Path, Replacement] = {}
+        for path, ready in prepared:
+            if isinstance(ready, Prepared) and (change := replacement(store, ready)):
+                changes[path] = change
+        for path, ready in prepared:
+            sets = ready.set_files if isinstance(ready, Prepared) else []
+            last = _for_upload(ready.last_year) if isinstance(ready, Prepared) else ""
+            if changes and agreed is None and isinstance(ready, Prepared):
+                change = changes.get(path)
+                held = Outcome(path.name, "held", message="" if change else HELD)
+                outcomes[path] = _held(held, change)
+                continue
+            outcomes[path] = _outcome(path.name, load_one(store, ready, decide), sets, last)
 
     with _lock:
         write_when_free(settings().store_url, load, BUSY_RETRIES, 1.0)
     for path in paths:
         outcomes.setdefault(path, Outcome(path.name, "refused", message=BUSY))
     return [outcomes[p] for p in paths]
+
+
+def _held(held: Outcome, change: Replacement | None) -> Outcome:
+    """A held file's outcome with what its replacement would change."""
+    if change is None:
+        return held
+    return Outcome(held.file, "held", replaced=list(change.replaces), change=change_data(change))
 
 
 def _for_upload(text: str) -> str:

@@ -10,5 +10,7 @@ app_name = "uploads"
 urlpatterns = [
     path("uploads/", views.upload, name="upload"),
     path("uploads/<int:pk>/", views.result, name="result"),
+    path("uploads/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("uploads/loads/<int:load_id>/undo/", views.undo, name="undo"),
     path("uploads/findings/<int:load_id>.csv", views.findings, name="findings"),
 ]
