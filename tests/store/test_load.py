@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from safeplan.ingest.findings import FileRefused
 from safeplan.ingest.pipeline import check
 from safeplan.measures.data import Source
 from safeplan.store.db import Store, connect
-from safeplan.store.load import FAULT_ENV, LoadResult, load_checked, load_files
+from safeplan.store.load import FAULT_ENV, LoadResult, load_checked, load_files, undo_load
 from safeplan.store.schema import LATEST_KEYS, PERSONS_TABLE, canonical_tables, current_name
 
 KEY = b"test-partnership-key"
@@ -110,6 +111,43 @@ def test_a_newer_return_for_the_same_year_replaces_the_older(
         assert store.count("ssd_person") == 2
         statuses = store.query("SELECT load_id, status, replaced_by FROM sp_loads ORDER BY load_id")
         assert statuses == [(old.load_id, "replaced", new.load_id), (new.load_id, "loaded", None)]
+
+
+def checksums(store: Store) -> dict[str, tuple[int, str]]:
+    """Every table of the store: its row count and a checksum of its rows' content (in any
+    order): 'the store as it was', byte for byte in content."""
+    tables = store.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    )
+    out = {}
+    for (name,) in tables:
+        rows = sorted(repr(r) for r in store.query(f"SELECT * FROM {name}"))
+        out[str(name)] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return out
+
+
+def test_undo_puts_back_the_store_as_it_was_before_the_load(
+    store_url: str, cin_sample: Path, tmp_path: Path
+) -> None:
+    newer = tmp_path / "cin_census_2024_resubmitted.xml"
+    newer.write_text(
+        cin_sample.read_text()
+        .replace("<SerialNo>001", "<SerialNo>002")
+        .replace("<Disability>HEAR</Disability>", "")
+    )
+    with connect(store_url) as store:
+        first = load(store, cin_sample)
+        before = checksums(store)
+        second = load(store, newer)
+        assert second.replaced == (first.load_id,) and checksums(store) != before
+        done = undo_load(store, second.load_id, "test")
+        assert done.restored == (first.load_id,) and done.removed == second.records
+        after = checksums(store)
+        assert after.pop("sp_undone")[0] == 1
+        assert all(after.pop(t)[0] == 0 for t in list(after) if t.startswith("sp_replaced_"))
+        assert after == {k: v for k, v in before.items() if k != "sp_undone"}
+        undone = undo_load(store, first.load_id, "test")  # and the first: an empty store
+        assert undone.restored == () and store.count("ssd_person") == 0
 
 
 def test_a_refused_file_leaves_the_store_as_it_was(
