@@ -140,6 +140,7 @@ def test_undo_puts_back_the_store_as_it_was_before_the_load(
         before = checksums(store)
         second = load(store, newer)
         assert second.replaced == (first.load_id,) and checksums(store) != before
+        assert first.load_id is not None and second.load_id is not None
         done = undo_load(store, second.load_id, "test")
         assert done.restored == (first.load_id,) and done.removed == second.records
         after = checksums(store)
