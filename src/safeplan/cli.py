@@ -472,6 +472,58 @@ def _replacement_text(change: Replacement) -> str:
     )
 
 
+audit_app = typer.Typer(help="The web app's audit trail: verify it, export its head.")
+app.add_typer(audit_app, name="audit")
+
+
+def _web() -> None:
+    """Django set up for the commands that read the web app's database."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeplan.web.settings")
+    django.setup()
+
+
+@audit_app.command("verify")
+def audit_verify(
+    heads: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The heads exported by `safeplan audit head --export` (default "
+            "SAFEPLAN_AUDIT_HEADS)",
+        ),
+    ] = None,
+) -> None:
+    """Check the whole trail: no entry edited, removed or slipped in (each chained by the
+    audit key), and every exported head still in it (no tail cut off)."""
+    _web()
+    from safeplan.web.audit.trail import verify_chain
+
+    found = verify_chain(heads)
+    if not found.ok:
+        where = f"entry {found.seq}" if found.seq else "the trail"
+        raise _fail(f"the audit trail does not verify: {where} {found.problem}")
+    typer.echo(f"the audit trail verifies: {found.entries:,} entries, none changed")
+
+
+@audit_app.command("head")
+def audit_head(
+    export: Annotated[
+        bool, typer.Option("--export", help="Append it to SAFEPLAN_AUDIT_HEADS (run from cron)")
+    ] = False,
+) -> None:
+    """The trail's newest entry and its hash: note it, or append it to the heads file on a
+    schedule so that a cut-off tail is found."""
+    _web()
+    from safeplan.web.audit.trail import export_head, head
+
+    seq, digest = export_head() if export else head()
+    typer.echo(f"{seq} {digest}")
+
+
 loads_app = typer.Typer(help="The loads in the store: list them, undo one.")
 app.add_typer(loads_app, name="loads")
 

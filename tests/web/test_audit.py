@@ -1,11 +1,15 @@
-"""The audit trail: append-only through the ORM, chained by hash, and any edit, removal or
-insertion made behind its back (raw SQL) is found by verify_chain."""
+"""The audit trail: append-only through the ORM, chained by an HMAC under a key kept outside
+the web database, and any edit, removal or insertion made behind its back (raw SQL) is found
+by verify_chain, even with every later hash recomputed; a cut-off tail is found against the
+exported head."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -21,7 +25,9 @@ def three_entries() -> None:
     record("system", "plan-change", "durham-lscb-2017-2020", "a detail in words")
 
 
-def test_entries_are_chained_by_sha256(db: None) -> None:
+def test_entries_are_chained_by_an_hmac_under_the_audit_key(db: None) -> None:
+    from django.conf import settings
+
     from safeplan.web.audit import verify_chain
     from safeplan.web.audit.models import GENESIS, Entry
 
@@ -30,8 +36,9 @@ def test_entries_are_chained_by_sha256(db: None) -> None:
     assert (first.seq, second.seq, third.seq) == (1, 2, 3)
     assert first.prev_hash == GENESIS
     assert second.prev_hash == first.hash and third.prev_hash == second.hash
-    expected = hashlib.sha256(f"{first.hash}\n{second.canonical()}".encode()).hexdigest()
-    assert second.hash == expected
+    text = f"{first.hash}\n{second.canonical()}".encode()
+    assert second.hash == hmac.new(settings.AUDIT_KEY, text, hashlib.sha256).hexdigest()
+    assert second.hash != hashlib.sha256(text).hexdigest()
     assert first.detail == '{"findings":0,"records":12}'  # canonical JSON, keys sorted
     result = verify_chain()
     assert result.ok and result.entries == 3
@@ -72,20 +79,84 @@ def test_an_entry_edited_with_raw_sql_is_found(db: None) -> None:
     assert not result.ok and result.seq == 2 and "changed" in result.problem
 
 
-def test_an_entry_edited_with_its_hash_recomputed_is_found(db: None) -> None:
-    """Rewriting one entry's hash to match breaks the link from the next entry."""
+def test_an_entry_rewritten_with_every_later_hash_recomputed_without_the_key_is_found(
+    db: None,
+) -> None:
+    """Whoever can write the database but does not hold the key cannot rewrite the trail:
+    changing an entry's actor and recomputing its hash and every later one (with a guessed
+    key, or as the plain SHA-256 chain entries had before the key) fails verification."""
     from safeplan.web.audit import verify_chain
-    from safeplan.web.audit.models import Entry
+    from safeplan.web.audit.models import UNKEYED, Entry
+
+    for guess, scheme in ((b"a guessed key", None), (b"", UNKEYED)):
+        raw("DELETE FROM audit_entry", [])
+        three_entries()
+        prev = Entry.objects.get(seq=1).hash
+        for entry in Entry.objects.order_by("seq").filter(seq__gte=2):
+            entry.prev_hash = prev
+            if entry.seq == 2:
+                entry.actor = "mallory"
+            entry.scheme = scheme or entry.scheme
+            entry.hash = entry.compute_hash(guess)
+            raw(
+                "UPDATE audit_entry SET actor = %s, prev_hash = %s, hash = %s, scheme = %s "
+                "WHERE seq = %s",
+                [entry.actor, entry.prev_hash, entry.hash, entry.scheme, entry.seq],
+            )
+            prev = entry.hash
+        result = verify_chain()
+        assert not result.ok and result.seq == 2, (guess, result)
+
+
+def test_entries_made_before_the_key_still_verify(db: None) -> None:
+    """A trail started before the key: its plain SHA-256 entries verify, then keyed ones."""
+    from safeplan.web.audit import verify_chain
+    from safeplan.web.audit.models import UNKEYED, Entry
 
     three_entries()
-    forged = Entry.objects.get(seq=2)
-    forged.actor = "mallory"
+    prev = "0" * 64
+    for entry in Entry.objects.order_by("seq").filter(seq__lte=2):
+        entry.prev_hash, entry.scheme = prev, UNKEYED
+        entry.hash = entry.compute_hash(b"")
+        raw(
+            "UPDATE audit_entry SET prev_hash = %s, hash = %s, scheme = %s WHERE seq = %s",
+            [entry.prev_hash, entry.hash, entry.scheme, entry.seq],
+        )
+        prev = entry.hash
+    third = Entry.objects.get(seq=3)
+    third.prev_hash = prev
+    from django.conf import settings
+
     raw(
-        "UPDATE audit_entry SET actor = %s, hash = %s WHERE seq = %s",
-        ["mallory", forged.compute_hash(), 2],
+        "UPDATE audit_entry SET prev_hash = %s, hash = %s WHERE seq = 3",
+        [prev, third.compute_hash(settings.AUDIT_KEY)],
     )
-    result = verify_chain()
-    assert not result.ok and result.seq == 3 and "follow on" in result.problem
+    assert verify_chain().ok
+
+
+def test_a_tail_cut_off_is_found_against_the_exported_head(db: None, tmp_path: Path) -> None:
+    from safeplan.web.audit.trail import export_head, verify_chain
+
+    heads = tmp_path / "audit-heads.jsonl"
+    three_entries()
+    assert export_head(heads)[0] == 3
+    assert verify_chain(heads).ok
+    raw("DELETE FROM audit_entry WHERE seq = %s", [3])  # the newest entry gone: a shorter chain
+    result = verify_chain(heads)
+    assert not result.ok and "cut short" in result.problem and result.seq == 3
+    assert oct(heads.stat().st_mode & 0o777) == "0o600"
+
+
+def test_audit_verify_from_the_command_line(db: None, tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    three_entries()
+    heads = tmp_path / "heads.jsonl"
+    code, out, _ = run("audit", "verify", "--heads", str(heads))
+    assert code == 0 and "3 entries, none changed" in out
+    raw("UPDATE audit_entry SET target = %s WHERE seq = %s", ["alice", 2])
+    code, _, err = run("audit", "verify", "--heads", str(heads))
+    assert code == 1 and "entry 2 was changed after it was recorded" in err
 
 
 def test_a_deleted_entry_is_found(db: None) -> None:

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from safeplan.config import kept_secret
 
 SECRET_KEY_FILE = "web-secret.key"  # noqa: S105 - a file name, not a secret
+AUDIT_KEY_FILE = "audit.key"
 
 
 class WebEnv(BaseSettings):
@@ -29,6 +30,19 @@ class WebEnv(BaseSettings):
         default=None,
         description="Django's secret key. Default: a random key made once and kept in "
         "SAFEPLAN_HOME/web-secret.key (set it from a secret store in production)",
+    )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="The audit trail's key: each entry is chained by an HMAC with it, so "
+        "that whoever can write the web database cannot rewrite the trail. Keep it outside "
+        "the web database (a secret store). Default: made once and kept in "
+        "SAFEPLAN_HOME/audit.key",
+    )
+    audit_heads: Path | None = Field(
+        default=None,
+        description="The file `safeplan audit head --export` appends the trail's head to, "
+        "for `safeplan audit verify` to find a cut-off tail. Default: "
+        "SAFEPLAN_HOME/audit-heads.jsonl (keep it where the web app cannot write)",
     )
     debug: bool = Field(
         default=False, description="1 shows Django's debug pages: never in production"
@@ -120,6 +134,15 @@ class WebEnv(BaseSettings):
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         return kept_secret(self.home / SECRET_KEY_FILE, secrets.token_urlsafe(50))
+
+    def audit_secret(self) -> bytes:
+        """The audit trail's HMAC key: from the environment, or made once and kept (mode 600)."""
+        if self.audit_key is not None:
+            return self.audit_key.get_secret_value().encode("utf-8")
+        return kept_secret(self.home / AUDIT_KEY_FILE, secrets.token_hex(32)).encode("utf-8")
+
+    def audit_heads_file(self) -> Path:
+        return self.audit_heads or self.home / "audit-heads.jsonl"
 
     def database(self) -> dict[str, Any]:
         """Django's DATABASES["default"]: PostgreSQL from a URL, else a SQLite file."""

@@ -14,6 +14,8 @@ WEB_DIR = Path(__file__).resolve().parent
 ENV = WebEnv()
 
 SECRET_KEY = ENV.key()
+AUDIT_KEY = ENV.audit_secret()
+AUDIT_HEADS = ENV.audit_heads_file()
 DEBUG = ENV.debug
 ALLOWED_HOSTS = ENV.hosts()
 PARTNERSHIP_NAME = ENV.partnership

@@ -1,6 +1,7 @@
-"""The audit trail: append-only and tamper-evident, each entry chained to the one before by a
-SHA-256 hash. ``record(actor, action, target, detail)`` is the one way in; ``verify_chain()``
-checks that no entry was edited, removed or inserted out of order.
+"""The audit trail: append-only and tamper-evident, each entry chained to the one before by an
+HMAC-SHA256 under a key kept outside the web database. ``record(actor, action, target,
+detail)`` is the one way in; ``verify_chain()`` checks that no entry was edited, removed or
+inserted out of order, and that no exported head was cut off.
 
 Sign-ins, failures and sign-outs are recorded from Django's auth signals (``signals.py``), so
 any way of signing in (a password, single sign-on) is audited the same way.

@@ -1,9 +1,14 @@
 """An audit entry. Entries are only ever added: the ORM refuses to change or delete one, and a
-change made behind its back (raw SQL) breaks the hash chain, which ``verify_chain`` finds."""
+change made behind its back (raw SQL) breaks the chain, which ``verify_chain`` finds. Each
+entry is chained by an HMAC-SHA256 under the audit key (settings.AUDIT_KEY, kept outside the
+web database), so someone who can write the database cannot recompute the chain after an edit;
+entries made before the key (``scheme`` sha256) verify by plain SHA-256, and only before the
+first keyed one."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any, ClassVar, NoReturn
@@ -12,6 +17,8 @@ from django.db import models
 
 GENESIS = "0" * 64
 """The previous hash of the first entry."""
+KEYED = "hmac-sha256"
+UNKEYED = "sha256"  # entries recorded before the trail had a key
 
 
 class AppendOnlyError(RuntimeError):
@@ -49,6 +56,7 @@ class Entry(models.Model):
     )
     prev_hash: models.CharField[str, str] = models.CharField(max_length=64)
     hash: models.CharField[str, str] = models.CharField(max_length=64, unique=True)
+    scheme: models.CharField[str, str] = models.CharField(max_length=16, default=KEYED)
 
     objects: ClassVar[models.Manager[Entry]] = EntryQuerySet.as_manager()
 
@@ -69,9 +77,13 @@ class Entry(models.Model):
         fields = [self.seq, at, self.actor, self.action, self.target, self.detail, self.ip or ""]
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
-    def compute_hash(self) -> str:
-        text = f"{self.prev_hash}\n{self.canonical()}"
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    def compute_hash(self, key: bytes) -> str:
+        """The entry's link in the chain: HMAC-SHA256 under ``key`` of the previous hash and
+        the canonical fields (plain SHA-256 for an entry recorded before the key)."""
+        text = f"{self.prev_hash}\n{self.canonical()}".encode()
+        if self.scheme == UNKEYED:
+            return hashlib.sha256(text).hexdigest()
+        return hmac.new(key, text, hashlib.sha256).hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):

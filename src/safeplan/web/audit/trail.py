@@ -1,21 +1,27 @@
 """Appending to the audit trail and checking it.
 
-Each entry's hash is SHA-256 over the previous entry's hash and the entry's canonical fields
-(sequence number, time, actor, action, target, detail, IP). Sequence numbers are unique and
-contiguous from 1, so two processes appending at once cannot fork the chain: the loser of the
-race hits the unique constraint and tries again on the new head.
+Each entry's hash is an HMAC-SHA256, under the audit key (settings.AUDIT_KEY: kept outside the
+web database), of the previous entry's hash and the entry's canonical fields (sequence number,
+time, actor, action, target, detail, IP). Sequence numbers are unique and contiguous from 1,
+so two processes appending at once cannot fork the chain: the loser of the race hits the
+unique constraint and tries again on the new head.
 
 What the chain proves: an edited entry, a removed entry or one slipped in between no longer
-verifies. Removing the newest entries leaves a shorter chain that still verifies: compare the
-head (``head()``, shown on the audit page and in every export) with one noted earlier.
+verifies, even if whoever edited it recomputed every later hash, unless they also hold the
+key. Removing the newest entries leaves a shorter chain that still verifies, so the head is
+exported on a schedule (``export_head``: a line appended to a file the web app cannot write,
+``safeplan audit head --export`` from cron) and ``verify_chain`` checks every exported head
+is still in the chain.
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeplan.web.audit.models import GENESIS, Entry
+from safeplan.web.audit.models import GENESIS, KEYED, UNKEYED, Entry
 
 RETRIES = 5
 
@@ -103,8 +109,9 @@ def record(
                     detail=text,
                     ip=address,
                     prev_hash=last.hash if last else GENESIS,
+                    scheme=KEYED,
                 )
-                entry.hash = entry.compute_hash()
+                entry.hash = entry.compute_hash(settings.AUDIT_KEY)
                 entry.save()
                 return entry
         except IntegrityError:  # another process appended first: chain onto its entry
@@ -121,21 +128,62 @@ class Verification:
     seq: int | None = None  # the first entry that fails
 
 
-def verify_chain() -> Verification:
+def verify_chain(heads: Path | None = None) -> Verification:
     """Walk the whole trail from the first entry: each must follow on from the one before
-    (sequence and previous hash) and hash to its stored hash."""
+    (sequence and previous hash) and hash, under the audit key, to its stored hash; an entry
+    made before the key may use plain SHA-256 only before the first keyed one. Then every
+    head exported to ``heads`` (default settings.AUDIT_HEADS) must still be in the chain."""
     expected_seq, prev = 1, GENESIS
     count = 0
+    keyed = False
+    seen: dict[int, str] = {}
+    wanted = _exported(heads or Path(settings.AUDIT_HEADS))
     for entry in Entry.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
         if entry.seq != expected_seq:
             return Verification(False, count, f"entry {expected_seq} is missing", expected_seq)
         if entry.prev_hash != prev:
             return Verification(False, count, "does not follow on from the entry before", entry.seq)
-        if entry.compute_hash() != entry.hash:
+        if (entry.scheme == UNKEYED and keyed) or entry.scheme not in (KEYED, UNKEYED):
+            return Verification(False, count, "is not chained by the audit key", entry.seq)
+        keyed = keyed or entry.scheme == KEYED
+        if not hmac.compare_digest(entry.compute_hash(settings.AUDIT_KEY), entry.hash):
             return Verification(False, count, "was changed after it was recorded", entry.seq)
+        if entry.seq in wanted:
+            seen[entry.seq] = entry.hash
         prev, expected_seq = entry.hash, expected_seq + 1
+    for seq, digest in sorted(wanted.items()):
+        if seen.get(seq) != digest:
+            why = "is gone: the trail was cut short" if seq not in seen else "was replaced"
+            return Verification(False, count, f"the head exported at entry {seq} {why}", seq)
     return Verification(True, count)
+
+
+def _exported(path: Path) -> dict[int, str]:
+    """The heads appended to ``path`` (one JSON object a line): sequence number → hash."""
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            found = json.loads(line)
+            out[int(found["seq"])] = str(found["hash"])
+    return out
+
+
+def export_head(path: Path | None = None) -> tuple[int, str]:
+    """Append the trail's head (sequence number, hash, time) to ``path`` (default
+    settings.AUDIT_HEADS), for ``verify_chain`` to find a tail cut off later. Run it on a
+    schedule (``safeplan audit head --export`` from cron), the file kept where the web app
+    cannot write."""
+    seq, digest = head()
+    target = path or Path(settings.AUDIT_HEADS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"seq": seq, "hash": digest, "at": timezone.now().isoformat()})
+    with target.open("a", encoding="utf-8") as out:
+        out.write(line + "\n")
+    target.chmod(0o600)
+    return seq, digest
 
 
 def head() -> tuple[int, str]:
