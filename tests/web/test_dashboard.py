@@ -170,6 +170,8 @@ def test_commentary_is_written_by_the_owning_agency_and_seen_once_approved(
     piece = Commentary.objects.get()
     assert piece.status == "submitted" and piece.agency.name == "Test Police"
     assert words.encode() not in board.get(page).content
+    police_board = signed_in("board", "Test Police", "police")  # the board reads it approved,
+    assert words.encode() not in police_board.get(page).content  # its own agency's too
     assert words.encode() in admin.get("/dashboard/commentary/approvals/").content
     assert (
         admin.post(

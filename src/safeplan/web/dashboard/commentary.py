@@ -3,8 +3,9 @@
 - The owning agency writes: a contributor, analyst or administrator whose agency is of the
   kind that owns the measure (``Measure.owner``: the police for repeat missing episodes,
   health for initial health assessments, the council for the statutory returns...).
-- Drafts and submitted pieces are seen by that agency and by administrators only; approved
-  pieces by every signed-in user (and later the board report).
+- Drafts and submitted pieces are seen by that agency's writers and by administrators only;
+  approved pieces by every signed-in user (and later the board report). A board member sees
+  only approved pieces, their own agency's included: the board reads what was approved.
 - Draft → submitted (by the writer) → approved (by an administrator) or sent back to draft.
   Editing approved text puts it back to draft, so nothing unapproved reaches the board.
 - Approval is for the partners. The public board report prints a piece only when the approver,
@@ -59,7 +60,8 @@ def visible(user: Any, plan_id: str, measure_id: str) -> QuerySet[Commentary]:
     )
     if role_of(user) is Role.admin:
         return pieces
-    own = Q(agency_id=user.agency_id) if getattr(user, "agency_id", None) else Q(pk__in=[])
+    writer = role_of(user) in WRITERS and getattr(user, "agency_id", None)
+    own = Q(agency_id=user.agency_id) if writer else Q(pk__in=[])
     return pieces.filter(Q(status=Status.approved) | own)
 
 
