@@ -21,6 +21,7 @@ ROLES = ("public", "contributor", "board", "analyst", "admin")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"public"}
 ANALYSTS = frozenset({"analyst", "admin"})
+AGENCIES = ("council", "health", "police")  # the three statutory partners
 PLAN = "durham-lscb-2017-2020"
 OFF = None  # a feature switched off by settings: "Page not found" for everyone
 QUERIES = {"api:results": "?period=2024-Q1"}  # what a URL needs beyond its path
@@ -133,17 +134,22 @@ def test_every_view_declares_its_audience() -> None:
 
 
 @pytest.fixture
-def as_role(db: None, fixture_store: Path) -> dict[str, Client]:
-    """A client per role, over a store with one load and one web upload (so the pages that
-    show them have something to show)."""
+def as_role(db: None, fixture_store: Path) -> dict[tuple[str, str], Client]:
+    """A client per role of each statutory partner, over a store with one load and one web
+    upload by the council (so the pages that show them have something to show)."""
+    from safeplan.web.accounts.models import Agency
     from safeplan.web.uploads.models import Upload
 
-    clients = {"public": Client()}
-    for role in ROLES[1:]:
-        client = Client()
-        user = make_user(role)
-        client.force_login(user)
-        clients[role] = client
+    clients = {("public", "council"): Client()}
+    for kind in reversed(AGENCIES):  # the council's last: `user` is the council's admin
+        agency, _ = Agency.objects.get_or_create(name=f"Test {kind}", defaults={"kind": kind})
+        for role in ROLES[1:]:
+            user = make_user(role, f"test-{role}-{kind}")
+            user.agency = agency
+            user.save()
+            client = Client()
+            client.force_login(user)
+            clients[(role, kind)] = client
     Upload.objects.create(pk=1, uploaded_by=user, outcomes=[])
     from safeplan.web.survey.models import Setting
 
@@ -189,18 +195,43 @@ def outcome(client: Client, path: str) -> str:
     return f"unexpected {response.status_code}"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_the_matrix(as_role: dict[str, Client], role: str) -> None:
+# Pages of one agency's own: URL name → the kind of agency whose users they are for; every
+# administrator too. Child-level data (need to know): the supplying agency's analysts.
+NEED_TO_KNOW = {
+    "partner:records": "council",  # cpp_18m_plus, from the council's CIN census
+    "uploads:result": "council",  # upload 1, sent by the council's administrator
+    "uploads:confirm": "council",
+    "uploads:findings": "council",  # load 1, the council's CIN census
+    "tracker:update": "council",  # item 1's progress: its lead agency, the council, reports it
+}
+OWNED = {"partner:write-commentary": "council"}  # the owning agency writes, whatever the role
+
+
+def expected_outcome(name: str, role: str, agency: str) -> str:
+    _, allowed = MATRIX[name]
+    if allowed is OFF:
+        return "404"
+    if role not in allowed:
+        return "sign in" if role == "public" else "403"
+    if OWNED.get(name, agency) != agency:
+        return "403"
+    if name in NEED_TO_KNOW and role != "admin" and NEED_TO_KNOW[name] != agency:
+        return "403"
+    return "allowed"
+
+
+@pytest.mark.parametrize(
+    ("role", "agency"),
+    [("public", "council")] + [(r, a) for r in ROLES[1:] for a in AGENCIES],  # the public: none
+)
+def test_the_matrix(as_role: dict[tuple[str, str], Client], role: str, agency: str) -> None:
     from django.urls import reverse
 
     wrong = {}
-    for name, (kwargs, allowed) in MATRIX.items():
+    for name, (kwargs, _) in MATRIX.items():
         path = reverse(name, kwargs=kwargs or None) + QUERIES.get(name, "")
-        if allowed is OFF:
-            expected = "404"
-        else:
-            expected = "allowed" if role in allowed else "sign in" if role == "public" else "403"
-        got = outcome(as_role[role], path)
+        expected = expected_outcome(name, role, agency)
+        got = outcome(as_role[(role, agency)], path)
         if got != expected:
             wrong[name] = f"expected {expected}, got {got}"
     assert wrong == {}

@@ -121,7 +121,7 @@ def test_the_records_page_is_audited_and_shows_the_units_behind_the_figure(
     results = compute(Source.connect(str(store)), [measure], [parse(LATEST)])
     total = next(r for r in results if r.breakdown == "total")
     path = f"/dashboard/plans/{PLAN}/measures/{measure.id}/records/?period={LATEST}"
-    response = signed_in("analyst").get(path)
+    response = signed_in("analyst", "Test Police", "police").get(path)  # the police supply it
     assert response.status_code == 200
     rows = rows_of(response.content, "sp-records")
     assert total.records > 0 and total.numerator
@@ -130,9 +130,24 @@ def test_the_records_page_is_audited_and_shows_the_units_behind_the_figure(
     entry = Entry.objects.order_by("-seq").first()
     assert entry is not None and entry.action == "view"
     assert entry.target == f"records/{PLAN}/{measure.id}/{LATEST}"
-    assert entry.actor == "analyst-council"
+    assert entry.actor == "analyst-police"
     for role in ("contributor", "board"):
         assert signed_in(role, f"Other {role}", "police").get(path).status_code == 403
+
+
+def test_child_level_records_are_for_the_agency_that_supplied_them(db: None, store: Path) -> None:
+    """Need to know: the council's analyst sees the aggregates of the police's repeat missing
+    figure, not the children behind it, unless the partnership shares records by agreement."""
+    measure_page = f"/dashboard/plans/{PLAN}/measures/missing_more_than_once/"
+    path = f"{measure_page}records/?period={LATEST}"
+    council = signed_in("analyst")
+    assert council.get(path).status_code == 403
+    assert b"See the records behind the figure" not in council.get(measure_page).content
+    assert signed_in("admin").get(path).status_code == 200  # the partnership's administrators
+    from django.test import override_settings
+
+    with override_settings(SHARE_RECORDS=True):  # SAFEPLAN_SHARE_RECORDS=1: an agreement
+        assert council.get(path).status_code == 200
 
 
 def test_commentary_is_written_by_the_owning_agency_and_seen_once_approved(

@@ -44,6 +44,12 @@ class WebEnv(BaseSettings):
         "for `safeplan audit verify` to find a cut-off tail. Default: "
         "SAFEPLAN_HOME/audit-heads.jsonl (keep it where the web app cannot write)",
     )
+    share_records: bool = Field(
+        default=False,
+        description="1 opens child-level records, uploads and findings to every agency's "
+        "analysts (as a data-sharing agreement allows); unset, each agency's analysts see the "
+        "records their agency supplied, administrators all",
+    )
     debug: bool = Field(
         default=False, description="1 shows Django's debug pages: never in production"
     )

@@ -15,6 +15,7 @@ ENV = WebEnv()
 
 SECRET_KEY = ENV.key()
 AUDIT_KEY = ENV.audit_secret()
+SHARE_RECORDS = ENV.share_records
 AUDIT_HEADS = ENV.audit_heads_file()
 DEBUG = ENV.debug
 ALLOWED_HOSTS = ENV.hosts()

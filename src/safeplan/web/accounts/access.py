@@ -8,6 +8,13 @@ open; the access-matrix test (tests/web/test_access_matrix.py) walks every URL a
 An anonymous visitor on a signed-in page is sent to sign in; a signed-in user whose role is
 not allowed gets the 403 page. ``permits(user, "partner:dashboard")`` answers the same
 question for links (the navigation shows only pages the user may open).
+
+**Need to know.** Pseudonymised child-level data is still personal data, so the pages that
+show it (the records behind a figure, an upload's outcome, a load's findings) are open to the
+analysts of the agency that supplied the data and to the partnership's administrators;
+other agencies see the aggregates. ``SAFEPLAN_SHARE_RECORDS=1`` opens them to every
+agency's analysts, where the partners' data-sharing agreement says so. ``may_see_records``
+is the one test; the views call it with the supplying agency.
 """
 
 from __future__ import annotations
@@ -89,6 +96,31 @@ def permits(user: Any, name: str, **kwargs: Any) -> bool:
     if policy == PUBLIC:
         return True
     return isinstance(policy, frozenset) and role_of(user) in policy
+
+
+def may_see_records(user: Any, supplier: str) -> bool:
+    """May this user see child-level data supplied by an agency of kind ``supplier``?"""
+    from django.conf import settings
+
+    role = role_of(user)
+    if role is Role.admin:
+        return True
+    if role is not Role.analyst:
+        return False
+    agency = getattr(user, "agency", None)
+    return bool(settings.SHARE_RECORDS) or (agency is not None and agency.kind == supplier)
+
+
+def supplier_of(kind: str) -> str:
+    """The kind of agency that supplies a load of this kind: the council the statutory
+    returns, each partner template the agency it is asked of."""
+    from safeplan.ingest.templates import TEMPLATES
+    from safeplan.vocabulary import AgencyKind
+
+    template = TEMPLATES.get(kind.removeprefix("partner:"))
+    if kind.startswith("partner:") and template is not None:
+        return str(AgencyKind(template.agency))
+    return str(AgencyKind.council)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

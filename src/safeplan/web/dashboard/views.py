@@ -25,7 +25,7 @@ from safeplan.publish import charts
 from safeplan.publish.smallnumbers import findings
 from safeplan.publish.tables import public_table, results_table, write_table
 from safeplan.vocabulary import AGENCIES, ASSURANCES, RAGS, VARIATIONS, tag
-from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden, permits
+from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden, may_see_records
 from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
 from safeplan.web.dashboard import commentary, figures, records
@@ -130,9 +130,7 @@ def measure(request: HttpRequest, plan_id: str, measure_id: str) -> HttpResponse
         "breakdowns": [(b, BREAKDOWN_NAMES[b]) for b in BREAKDOWNS],
         "commentary": pieces,
         "may_write": commentary.may_write(request.user, definition),
-        "may_see_records": permits(
-            request.user, "partner:records", plan_id=plan.id, measure_id=definition.id
-        ),
+        "may_see_records": may_see_records(request.user, definition.owner),
     }
     return render(request, "dashboard/measure.html", context)
 
@@ -156,6 +154,8 @@ def records_view(request: HttpRequest, plan_id: str, measure_id: str) -> HttpRes
     """Record-level: every view is audited, with what was shown."""
     plan = _plan(plan_id)
     _, definition = _measure(plan, measure_id)
+    if not may_see_records(request.user, definition.owner):
+        return forbidden(request)  # another agency's records: the aggregates are theirs to see
     label, latest = request.GET.get("period"), figures.latest_quarter()
     if not label and latest is None:
         context = {**HELPERS, "plan": plan, "measure": definition, "period": None}

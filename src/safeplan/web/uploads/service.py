@@ -263,6 +263,14 @@ FINDINGS_SQL = (
 )
 
 
+def kind_of(load_id: int) -> str | None:
+    """What a load is (``cin_census``, ``partner:missing_episodes``...); None if no such load."""
+    rows = store_rows(
+        settings().store_url, "SELECT kind FROM sp_loads WHERE load_id = ?", [load_id]
+    )
+    return str(rows[0][0]) if rows else None
+
+
 def findings_of(load_id: int) -> list[Finding] | None:
     """Every finding of a load, as validation wrote it; None if the store has no such load."""
     known = store_rows(settings().store_url, "SELECT 1 FROM sp_loads WHERE load_id = ?", [load_id])

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from safeplan.config import settings
 from safeplan.ingest.findings import write_findings
-from safeplan.web.accounts.access import allow, role_of
+from safeplan.web.accounts.access import allow, forbidden, may_see_records, role_of, supplier_of
 from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
 from safeplan.web.errors import field_errors
@@ -45,7 +45,7 @@ def _form(request: HttpRequest, errors: list[dict[str, str]], year: str = "") ->
         "accept": ACCEPT,
         "max_mb": settings().max_file_mb,
         "max_files": service.MAX_FILES,
-        "recent": Upload.objects.select_related("uploaded_by")[:10],
+        "recent": [u for u in _recent() if _may_see(request, u)][:10],
         "tags": STATUS_TAGS,
         "nav": "upload",
     }
@@ -87,7 +87,21 @@ def upload(request: HttpRequest) -> HttpResponseBase:
 @never_cache
 @require_safe
 def result(request: HttpRequest, pk: int) -> HttpResponse:
-    return _result(request, get_object_or_404(Upload.objects.select_related("uploaded_by"), pk=pk))
+    done = get_object_or_404(Upload.objects.select_related("uploaded_by__agency"), pk=pk)
+    if not _may_see(request, done):
+        return forbidden(request)
+    return _result(request, done)
+
+
+def _recent() -> list[Upload]:
+    return list(Upload.objects.select_related("uploaded_by__agency")[:30])
+
+
+def _may_see(request: HttpRequest, done: Upload) -> bool:
+    """An upload's outcome names its children's records: the uploading agency's analysts and
+    the administrators see it (`access.may_see_records`)."""
+    agency = getattr(done.uploaded_by, "agency", None)
+    return may_see_records(request.user, agency.kind if agency is not None else "")
 
 
 def _result(
@@ -116,7 +130,9 @@ def _result(
 def confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Load an upload held for confirmation, replacing exactly the loads the page showed; or
     cancel it (nothing loads). Opened rather than sent, it is the upload's page."""
-    done = get_object_or_404(Upload.objects.select_related("uploaded_by"), pk=pk)
+    done = get_object_or_404(Upload.objects.select_related("uploaded_by__agency"), pk=pk)
+    if not _may_see(request, done):
+        return forbidden(request)
     if request.method != "POST":
         return _result(request, done)
     if not done.pending:
@@ -180,9 +196,12 @@ def undo(request: HttpRequest, load_id: int) -> HttpResponse:
 @require_safe
 def findings(request: HttpRequest, load_id: int) -> HttpResponse:
     """A load's findings in full, as CSV safe to open in Excel (no live formulas)."""
-    found = service.findings_of(load_id)
-    if found is None:
+    kind = service.kind_of(load_id)
+    if kind is None:
         raise Http404("no such load")
+    if not may_see_records(request.user, supplier_of(kind)):
+        return forbidden(request)
+    found = service.findings_of(load_id) or []
     detail = {"rows": len(found)}
     record(request.user, Action.export, f"findings/{load_id}", detail, request=request)
     with tempfile.TemporaryDirectory() as tmp:
