@@ -176,11 +176,16 @@ YearOption = Annotated[
 
 def _files(paths: list[Path]) -> list[Path]:
     """Files named, and the data files inside folders named, in a stable order."""
+    from safeplan.synth.references import listed_in  # a synthetic folder's lists: not returns
+
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
+            lists = listed_in(path)
             out += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in SUPPORTED and p.is_file() and p not in lists
             )
         else:
             out.append(path)
