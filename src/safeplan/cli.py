@@ -531,7 +531,7 @@ def synth(
     out: Annotated[Path, typer.Option(help="Folder to write the files to")] = Path("synthetic"),
 ) -> None:
     """Write a fictional partnership's data in the real formats (no real child data)."""
-    from safeplan.synth import generate
+    from safeplan.synth import SYNTHETIC_AREA, generate
 
     with _progress() as bar:
         task = bar.add_task("synthesising children", total=children)
@@ -540,6 +540,10 @@ def synth(
         )
     typer.echo(
         f"wrote {len(summary.files)} files for {children:,} children over {years} years to {out}"
+    )
+    typer.echo(  # the fictional world's lists, for the 903 place rules (manifest.json)
+        f"its reference lists: --postcodes {out / 'reference' / 'postcodes.csv'} --providers "
+        f"{out / 'reference' / 'providers.csv'}, with SAFEPLAN_LA_CODE={SYNTHETIC_AREA}"
     )
 
 

@@ -97,3 +97,5 @@ def test_a_folder_synth_wrote_is_loaded_without_its_lists(tmp_path: Path) -> Non
     generate(tmp_path, 20, 1, 3, end_year=2025)
     files = _files([tmp_path])
     assert files and not [p for p in files if p.parent.name == "reference"]
+    # every provider of the world is listed, so even a run with no URN has a list to read
+    assert provider_table(tmp_path / "reference" / "providers.csv").num_rows > 100

@@ -64,7 +64,7 @@ def generate(
         s903 = S903Writers(out / "ssda903", year_list, seed, stack)
         annex = AnnexAWriters(out / "annex_a", year_list, window, seed, stack)
         partner = PartnerWriters(out / "partner", year_list, stack)
-        reference = ReferenceWriters(out / "reference", window.end)
+        reference = ReferenceWriters(out / "reference", window.start, window.end)
         for index in range(children):
             child = simulate(index, seed, window)
             cin.write(child)

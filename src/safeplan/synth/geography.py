@@ -118,6 +118,16 @@ def urn(place: str, provider: str, drawn: int) -> str:
     return f"SCQ{PLACE_DIGIT[place]}{PROVIDER_DIGIT[provider]}{serial:03d}"
 
 
+RUN_BY = ("PR1", "PR4", "PR5")
+"""The placement provider codes of the world's providers: the council's own, private and
+voluntary (`population._provider`)."""
+
+
+def every_urn() -> list[str]:
+    """Every provider of the world, placements with it or not (as Ofsted lists them all)."""
+    return [urn(place, code, n) for place in POOL for code in RUN_BY for n in range(POOL[place])]
+
+
 def setting(urn_: str) -> str:
     """The postcode of a provider's setting: own provision in the council's area, others in
     it or in a neighbouring English area (a placement at the provider is at its setting)."""

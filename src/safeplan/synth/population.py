@@ -579,7 +579,9 @@ class Journey:
     def _care(self, child: Child, start: date, need: str | None) -> CarePeriod:
         rng, w = self.rng, self.window
         age = child.age_on(start)
-        uasc = age >= 14 and rng.random() < P.UASC_SHARE_OF_CLA * 3.5
+        # a child is UASC from the first period of care, not from a later one: a UASC year
+        # has no distance (DfE 406), so one beginning mid-care would break 453 and 503G
+        uasc = age >= 14 and rng.random() < P.UASC_SHARE_OF_CLA * 3.5 and not child.care
         days = pick_band(rng, P.CLA_DURATION_BANDS)
         end: date | None = start + timedelta(days=days)
         eighteen = child.eighteenth

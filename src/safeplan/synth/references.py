@@ -3,9 +3,10 @@ check its own: ``reference/postcodes.csv`` (every postcode the returns use, in t
 of the ONS Postcode Directory) and ``reference/providers.csv`` (every URN they use, in the
 columns of Ofsted's social care providers list), as `safeplan.ingest.reference` reads them.
 
-Written after the children: a provider's registration is before its first placement and,
-for some whose placements have all ended, its deregistration after the last (so no episode
-is at a provider not registered then: DfE 227, 228).
+Every provider of the world is listed, placements with it or not. Written after the
+children: a provider's registration is before its first placement and, for some whose
+placements have all ended, its deregistration after the last (so no episode is at a
+provider not registered then: DfE 227, 228).
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ class _Use:
 class ReferenceWriters:
     """Gathers the postcodes and providers of every child, then writes the two lists."""
 
-    def __init__(self, out: Path, window_end: date) -> None:
+    def __init__(self, out: Path, window_start: date, window_end: date) -> None:
         self.out = out
-        self.window_end = window_end
+        self.window_start, self.window_end = window_start, window_end
         self.postcodes: set[str] = set()
         self.providers: dict[str, _Use] = {}
 
@@ -81,7 +82,8 @@ class ReferenceWriters:
     def close(self) -> dict[str, int]:
         """Write both lists (sorted, so the same run gives the same bytes); rows of each."""
         self.out.mkdir(parents=True, exist_ok=True)
-        settings = {urn: geography.setting(urn) for urn in self.providers}
+        urns = sorted(set(geography.every_urn()) | set(self.providers))
+        settings = {urn: geography.setting(urn) for urn in urns}
         postcodes = sorted(self.postcodes | set(settings.values()))
         with (self.out / "postcodes.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -93,20 +95,21 @@ class ReferenceWriters:
         with (self.out / "providers.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(PROVIDER_COLUMNS)
-            for urn in sorted(self.providers):
+            for urn in urns:
                 writer.writerow(self._provider(urn, settings[urn]))
-        return {"postcodes": len(postcodes), "providers": len(self.providers)}
+        return {"postcodes": len(postcodes), "providers": len(urns)}
 
     def _provider(self, urn: str, setting: str) -> list[str]:
-        use = self.providers[urn]
         h = zlib.crc32(urn.encode())
         codes = geography.registered_as(urn)
+        unused = _Use(self.window_start, self.window_start)  # closed before, if closed
+        use = self.providers.get(urn, unused)
         registered = use.first - timedelta(days=30 + h % 3000)
         if codes[0] == "H5":
             registered = SUPPORTED_REGISTRATION + timedelta(days=h % 180)
         closed = ""
         if use.last is not None and h % CLOSED_SHARE == 0:
-            day = use.last + timedelta(days=1 + (h >> 4) % 300)
+            day = max(use.last, registered) + timedelta(days=1 + (h >> 4) % 300)
             closed = _dmy(day) if day <= self.window_end else ""
         area = geography.area_of(setting)
         return [
