@@ -71,7 +71,8 @@ def test_the_lists_hold_every_postcode_and_urn_the_returns_use(
     refs = _references(out)
     assert refs.la_code == SYNTHETIC_AREA == geography.COUNCIL.upper_tier
     assert refs.postcodes is not None and refs.providers is not None
-    assert refs.postcodes in summary.files and refs.providers in summary.files
+    assert summary.references == [refs.postcodes, refs.providers]
+    assert not set(summary.references) & set(summary.files)  # the files to load are returns
     postcodes = postcode_table(refs.postcodes).to_pydict()
     providers = provider_table(refs.providers).to_pydict()
     listed, urns = set(postcodes["pcd"]), set(providers["urn"])

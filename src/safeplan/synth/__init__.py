@@ -36,7 +36,8 @@ SYNTHETIC_AREA = geography.COUNCIL.upper_tier  # the synthetic council's fiction
 class SynthSummary:
     children: int
     years: int
-    files: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # the returns and partner files
+    references: list[Path] = field(default_factory=list)  # the world's lists: not returns
     counts: dict[str, int] = field(default_factory=dict)  # record type -> rows written
     # Implied 0-17 population of the synthetic council per collection year, from the
     # referrals generated and the England referral rate: the denominator for "/10k" rates.
@@ -90,7 +91,7 @@ def generate(
     counts.update({f"annex_a_{k.replace(' ', '_').lower()}": v for k, v in annex.counts.items()})
     counts.update({f"partner_{k}": v for k, v in partner.counts.items()})
     counts.update({f"reference_{k}": v for k, v in listed.items()})
-    files = [*cin.paths.values(), *s903.paths, *annex.paths, *partner.paths, *reference.paths]
+    files = [*cin.paths.values(), *s903.paths, *annex.paths, *partner.paths]
     manifest = out / "manifest.json"
     manifest.write_text(
         json.dumps(
@@ -117,7 +118,7 @@ def generate(
         encoding="utf-8",
     )
     files.append(manifest)
-    return SynthSummary(children, years, files, counts, population)
+    return SynthSummary(children, years, files, reference.paths, counts, population)
 
 
 def _count_referrals(child: Child, referrals: dict[int, int]) -> None:
