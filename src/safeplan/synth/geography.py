@@ -8,8 +8,8 @@ its provider allows (own provision in the area, only placements with parents out
 so no placement abroad needs an Ofsted URN). Homes use inward sectors 0-4 and placements 5-9,
 so a home is never a placement's postcode (DfE 392d). Grid references are each area's centre
 plus an offset hashed from the postcode, so every place is the same wherever it is used.
-All codes are well formed and fictional: no postcode area QX, and no ONS code ending 99x or
-URN beginning SCQ, exists.
+All codes are well formed and fictional: there is no postcode area QX, no URN beginning SCQ,
+and the ONS codes are numbered far past the real ones (E06000999, W06000099, S12000099).
 """
 
 from __future__ import annotations
