@@ -55,7 +55,11 @@ def bench_ingest(children: int | None = None, years: int = 5) -> dict[str, float
         start = time.perf_counter()
         generate(out, children, years, seed=2026)
         figures["synth_seconds"] = round(time.perf_counter() - start, 2)
-        files = sorted(p for p in out.rglob("*") if p.suffix in (".xml", ".csv", ".xlsx"))
+        files = sorted(
+            p
+            for p in out.rglob("*")
+            if p.suffix in (".xml", ".csv", ".xlsx") and p.parent.name != "reference"
+        )
         groups: dict[str, list[Path]] = {}
         for path in files:
             groups.setdefault(path.relative_to(out).parts[0], []).append(path)

@@ -162,7 +162,8 @@ def cached_store(children: int, years: int, seed: int) -> tuple[Path, dict[str, 
         figures["synth_seconds"] = round(time.perf_counter() - start, 2)
         groups: dict[str, list[Path]] = {}
         for file in sorted(p for p in out.rglob("*") if p.suffix in (".xml", ".csv", ".xlsx")):
-            groups.setdefault(file.relative_to(out).parts[0], []).append(file)
+            if file.parent.name != "reference":  # the synthetic world's lists: not returns
+                groups.setdefault(file.relative_to(out).parts[0], []).append(file)
         start = time.perf_counter()
         with connect(str(building)) as store:
             for _source, paths in sorted(groups.items()):

@@ -76,7 +76,11 @@ def synth_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("synth-store")
     generate(root / "data", 400, 3, seed=7, end_year=SYNTH_END_YEAR)
-    files = sorted(p for p in (root / "data").rglob("*") if p.suffix in (".xml", ".csv", ".xlsx"))
+    files = sorted(
+        p
+        for p in (root / "data").rglob("*")
+        if p.suffix in (".xml", ".csv", ".xlsx") and p.parent.name != "reference"
+    )
     store = root / "store.duckdb"
     with connect(str(store)) as opened:
         refused = load_files(opened, files, None, b"synth-store-key", lambda _p, _o: None)

@@ -176,11 +176,16 @@ YearOption = Annotated[
 
 def _files(paths: list[Path]) -> list[Path]:
     """Files named, and the data files inside folders named, in a stable order."""
+    from safeplan.synth.references import listed_in  # a synthetic folder's lists: not returns
+
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
+            lists = listed_in(path)
             out += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in SUPPORTED and p.is_file() and p not in lists
             )
         else:
             out.append(path)
@@ -578,7 +583,7 @@ def synth(
     out: Annotated[Path, typer.Option(help="Folder to write the files to")] = Path("synthetic"),
 ) -> None:
     """Write a fictional partnership's data in the real formats (no real child data)."""
-    from safeplan.synth import generate
+    from safeplan.synth import SYNTHETIC_AREA, generate
 
     with _progress() as bar:
         task = bar.add_task("synthesising children", total=children)
@@ -587,6 +592,10 @@ def synth(
         )
     typer.echo(
         f"wrote {len(summary.files)} files for {children:,} children over {years} years to {out}"
+    )
+    typer.echo(  # the fictional world's lists, for the 903 place rules (manifest.json)
+        f"its reference lists: --postcodes {out / 'reference' / 'postcodes.csv'} --providers "
+        f"{out / 'reference' / 'providers.csv'}, with SAFEPLAN_LA_CODE={SYNTHETIC_AREA}"
     )
 
 

@@ -111,8 +111,14 @@ def test_ssda903_children_are_cin_census_children(synth_run: tuple[Path, SynthSu
     # the header holds every child looked after in the year and every care leaver in OC3,
     # who may no longer be a child in need (DfE INT06)
     assert {r["CHILD"] for r in header} == looked_after | {r["CHILD"] for r in oc3}
+    _, uasc = _rows(out / "ssda903" / str(year) / "uasc.csv")
     for row in episodes:
-        assert POSTCODE.fullmatch(row["HOME_POST"]) and POSTCODE.fullmatch(row["PL_POST"])
+        assert POSTCODE.fullmatch(row["PL_POST"])
+        # a UASC child's home postcode is left blank, so no distance is derived (DfE 406)
+        if row["CHILD"] in {r["CHILD"] for r in uasc}:
+            assert row["HOME_POST"] == ""
+        else:
+            assert POSTCODE.fullmatch(row["HOME_POST"])
     _, missing = _rows(out / "ssda903" / str(year) / "missing.csv")
     assert {r["MISSING"] for r in missing} <= {"M", "A"}
 

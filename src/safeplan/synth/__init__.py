@@ -5,7 +5,9 @@ stream seeded by (seed, child index), then written into every collection-year fi
 belongs to (CIN census XML, SSDA903 CSVs, Annex A workbook, partner CSVs), all kept open at
 once. Memory stays flat whatever the number of children, and the same arguments always give
 byte-identical files. No real child data: identifiers, UPNs (LA code 999) and postcodes
-(area "QX") are fictional.
+(area "QX") are fictional. The world's reference lists are written too (``reference/``:
+its postcodes and its Ofsted providers, `safeplan.synth.references`), for the council of
+area code ``SYNTHETIC_AREA`` (SAFEPLAN_LA_CODE), so its 903 place rules can be run.
 """
 
 from __future__ import annotations
@@ -16,24 +18,26 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from safeplan.synth import params
+from safeplan.synth import geography, params
 from safeplan.synth.annex_a import AnnexAWriters
 from safeplan.synth.cin_xml import CinWriters
 from safeplan.synth.partner import PartnerWriters
 from safeplan.synth.population import Child, Window, simulate
+from safeplan.synth.references import ReferenceWriters
 from safeplan.synth.ssda903 import S903Writers
 
 __all__ = ["SynthSummary", "generate", "simulate"]
 
 PROGRESS_EVERY = 500
-SYNTHETIC_AREA = "E99999999"  # a fictional ONS area code for the synthetic council
+SYNTHETIC_AREA = geography.COUNCIL.upper_tier  # the synthetic council's fictional ONS code
 
 
 @dataclass
 class SynthSummary:
     children: int
     years: int
-    files: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # the returns and partner files
+    references: list[Path] = field(default_factory=list)  # the world's lists: not returns
     counts: dict[str, int] = field(default_factory=dict)  # record type -> rows written
     # Implied 0-17 population of the synthetic council per collection year, from the
     # referrals generated and the England referral rate: the denominator for "/10k" rates.
@@ -61,12 +65,14 @@ def generate(
         s903 = S903Writers(out / "ssda903", year_list, seed, stack)
         annex = AnnexAWriters(out / "annex_a", year_list, window, seed, stack)
         partner = PartnerWriters(out / "partner", year_list, stack)
+        reference = ReferenceWriters(out / "reference", window.start, window.end)
         for index in range(children):
             child = simulate(index, seed, window)
             cin.write(child)
             s903.write(child)
             annex.write(child)
             partner.write(child)
+            reference.write(child)
             _count_referrals(child, referrals)
             cin_children += 1
             if progress is not None and (
@@ -78,11 +84,13 @@ def generate(
             year: round(n * 10_000 / params.REFERRAL_RATE_PER_10K) for year, n in referrals.items()
         }
         partner.write_population(SYNTHETIC_AREA, population)
+    listed = reference.close()
     counts = {f"cin_children_{y}": n for y, n in cin.counts.items()}
     counts.update({f"cin_referrals_{y}": n for y, n in referrals.items()})
     counts.update({f"ssda903_{k}": v for k, v in s903.counts.items()})
     counts.update({f"annex_a_{k.replace(' ', '_').lower()}": v for k, v in annex.counts.items()})
     counts.update({f"partner_{k}": v for k, v in partner.counts.items()})
+    counts.update({f"reference_{k}": v for k, v in listed.items()})
     files = [*cin.paths.values(), *s903.paths, *annex.paths, *partner.paths]
     manifest = out / "manifest.json"
     manifest.write_text(
@@ -94,6 +102,12 @@ def generate(
                 "years": year_list,
                 "seed": seed,
                 "la_code": params.LEA_CODE,
+                "area_code": SYNTHETIC_AREA,
+                "reference": {
+                    "postcodes": "reference/postcodes.csv",
+                    "providers": "reference/providers.csv",
+                    "SAFEPLAN_LA_CODE": SYNTHETIC_AREA,
+                },
                 "population_0_17": {str(k): v for k, v in population.items()},
                 "counts": counts,
             },
@@ -104,7 +118,7 @@ def generate(
         encoding="utf-8",
     )
     files.append(manifest)
-    return SynthSummary(children, years, files, counts, population)
+    return SynthSummary(children, years, files, reference.paths, counts, population)
 
 
 def _count_referrals(child: Child, referrals: dict[int, int]) -> None:

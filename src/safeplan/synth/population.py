@@ -13,11 +13,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from safeplan.synth import geography
 from safeplan.synth import params as P
 
 DAY = timedelta(days=1)
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # inward-code letters allowed in UK postcodes
+POSTCODE_LETTERS = geography.POSTCODE_LETTERS
 FACTOR_CODES = tuple(code for code, _ in P.ASSESSMENT_FACTOR_PREVALENCE)
 # Chained draws lose some within-12-month re-referrals (an episode still open a year on
 # cannot be re-referred), so the per-referral chance is boosted to land near the target.
@@ -349,7 +350,7 @@ class Journey:
             sex=sex,
             ethnicity=pick(rng, P.ETHNICITY_WEIGHTS),
             disabilities=disabilities,
-            home_post=postcode(rng),
+            home_post=geography.home(postcode(rng)),
         )
         if sex == "2" and rng.random() < 0.03 and child.age_on(w.end) >= 15:
             child.mother = True
@@ -578,7 +579,9 @@ class Journey:
     def _care(self, child: Child, start: date, need: str | None) -> CarePeriod:
         rng, w = self.rng, self.window
         age = child.age_on(start)
-        uasc = age >= 14 and rng.random() < P.UASC_SHARE_OF_CLA * 3.5
+        # a child is UASC from the first period of care, not from a later one: a UASC year
+        # has no distance (DfE 406), so one beginning mid-care would break 453 and 503G
+        uasc = age >= 14 and rng.random() < P.UASC_SHARE_OF_CLA * 3.5 and not child.care
         days = pick_band(rng, P.CLA_DURATION_BANDS)
         end: date | None = start + timedelta(days=days)
         eighteen = child.eighteenth
@@ -616,15 +619,21 @@ class Journey:
                     move, next_rne = legal_change, "L"
                 legal_change = None
             place = self._placement_type(child, current, uasc, legal)
+            provider = _provider(rng, place)
+            drawn = postcode(rng)
+            urn = _urn(rng, place, provider)
             placement = Placement(
                 start=current,
                 end=None,
                 rne=rne,
                 legal_status=legal,
                 place=place,
-                provider=_provider(rng, place),
-                pl_post=postcode(rng),
-                urn=_urn(rng, place),
+                provider=provider,
+                # a placement with a provider is at its setting (DfE 221, 229, 1015)
+                pl_post=geography.setting(urn)
+                if place in geography.POOL
+                else geography.placement(drawn, place, provider),
+                urn=urn,
             )
             if placements and rne == "L":
                 prev = placements[-1]
@@ -912,14 +921,15 @@ REGISTERED_SUPPORTED = date(2023, 4, 1)
 """Supported accommodation (H5) is Ofsted-registered, with a URN, from the 2023-24 year."""
 
 
-def _urn(rng: random.Random, place: str) -> str:
+def _urn(rng: random.Random, place: str, provider: str) -> str:
     """The placement's Ofsted URN as the DfE's rules want it in every year: a registered
     provider's own for homes, supported accommodation (H5, from October 2023: rule 230) and
-    schools (218); XXXXXXX for foster and adoption placements, the only ones it may stand
-    for (242, 2025-26 on); none where no URN is recorded (222: placed with parents, other
-    residential settings, Z1)."""
-    if place in ("K1", "K2", "H5", "S1"):
-        return f"SC{rng.randint(100000, 999999)}"
+    schools (218), one of the fictional world's (`geography.urn`, so that each URN is one
+    provider with one setting, 219-229); XXXXXXX for foster and adoption placements, the
+    only ones it may stand for (242, 2025-26 on); none where no URN is recorded (222: placed
+    with parents, other residential settings, Z1)."""
+    if place in geography.POOL:
+        return geography.urn(place, provider, rng.randint(100000, 999999))
     if place in (*FOSTER_PLACEMENTS, *ADOPTION_PLACEMENTS):
         return "XXXXXXX"
     return ""

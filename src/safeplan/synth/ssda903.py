@@ -177,6 +177,8 @@ class S903Writers:
                 mother, mc_dob = "", ""
             row = [child.child_id, sex, dob, child.ethnicity, upn, mother, mc_dob]
             self._row(year, "header", row)
+        # no home postcode for a child who is UASC: the distance is left blank (DfE 406)
+        home_post = "" if any(p.uasc for p in periods) else child.home_post
         for period in periods:
             for ep in period.placements:
                 ep_end = _known(ep.end, end)
@@ -195,7 +197,7 @@ class S903Writers:
                         dmy(ep_end),
                         ep.rec if ep_end else "",
                         ep.change_reason if ep_end else "",
-                        child.home_post,
+                        home_post,
                         ep.pl_post,
                         _urn(year, ep.place, ep.urn),
                     ],
