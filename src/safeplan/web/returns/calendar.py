@@ -79,6 +79,22 @@ def cadence_of(template: str, set_by_admin: Mapping[str, Cadence]) -> Cadence:
     return set_by_admin.get(template) or DEFAULTS.get(template, DEFAULT)
 
 
+def describe(ret: Return, set_by_admin: Mapping[str, Cadence]) -> tuple[str, str]:
+    """How often ``ret`` is expected and by when, in words (label, rule), for the pages."""
+    if ret.due is not None:
+        deadline = datetime.date(2000, *ret.due)
+        return "Yearly statutory return (April to March)", (
+            f"Due by {deadline:%-d %B} after the year ends (the DfE's collection date)"
+        )
+    if not ret.feed.startswith("partner:"):
+        return "Not in the calendar", "Not expected on a date"
+    cadence = cadence_of(ret.feed.removeprefix("partner:"), set_by_admin)
+    how = {4: "quarterly", 2: "every six months", 1: "yearly"}.get(cadence.parts, "")
+    return f"Partner file, {how}", (
+        f"Due {cadence.working_days} working days after each period ends"
+    )
+
+
 def add_working_days(day: datetime.date, n: int) -> datetime.date:
     """The n-th working day (Monday to Friday) after ``day``."""
     while n > 0:

@@ -6,22 +6,13 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from safeplan.config import settings
-from safeplan.web.accounts.loads import UNAVAILABLE, store_rows
+from safeplan.web.accounts.loads import LOADED_SQL, UNAVAILABLE, loaded_days, store_rows
 from safeplan.web.returns.calendar import Cadence, Entry, Loaded, build
 from safeplan.web.returns.models import Schedule
 
 log = logging.getLogger(__name__)
-UK = ZoneInfo("Europe/London")  # loads are stamped in UTC; a day is a UK day
-
-# A partner file is its own return (its load's kind, ``partner:<template>``); a statutory
-# return is its source, whatever its files (SSDA903 comes as several).
-LOADED_SQL = (
-    "SELECT CASE WHEN source = 'partner' THEN kind ELSE source END, period, max(loaded_at) "
-    "FROM sp_loads WHERE status = 'loaded' AND period IS NOT NULL GROUP BY 1, 2"
-)
 
 
 @dataclass(frozen=True)
@@ -33,14 +24,7 @@ class Calendar:
 
 def loaded(store_url: str | None = None) -> Loaded:
     """(return, collection year) → the UK day its current load was loaded."""
-    rows = store_rows(store_url or settings().store_url, LOADED_SQL, []) or []
-    out: dict[tuple[str, str], datetime.date] = {}
-    for feed, period, stamp in rows:
-        if stamp is None:
-            continue
-        at = stamp.replace(tzinfo=datetime.UTC) if stamp.tzinfo is None else stamp
-        out[(str(feed), str(period))] = at.astimezone(UK).date()
-    return out
+    return loaded_days(store_rows(store_url or settings().store_url, LOADED_SQL, []) or [])
 
 
 def cadences() -> dict[str, Cadence]:
