@@ -233,3 +233,17 @@ def test_an_admin_sets_a_partner_files_cadence(partnership: dict[str, Any]) -> N
     found = statuses(calendar_on(OVERDUE_DAY).entries)
     assert found[(MISSING.feed, "2025")] == RECEIVED
     assert client.get("/returns/schedules/no-such-file/").status_code == 404
+
+
+@pytest.mark.parametrize("today", [D(2025, 9, 1), D(2026, 12, 4)])
+def test_the_demos_data_comes_out_received_not_overdue(
+    db: None, store: Path, today: datetime.date
+) -> None:
+    """A synthetic partnership like the demo's (three collection years to 2024-25, every
+    source), judged months or years later: every period of its years is received."""
+    from safeplan.web.returns.current import calendar_on
+
+    found = calendar_on(today)
+    assert found.note == ""
+    assert {e.expected.year for e in found.entries} == {2023, 2024, 2025}
+    assert {e.status for e in found.entries} == {RECEIVED}

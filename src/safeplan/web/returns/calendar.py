@@ -15,7 +15,8 @@ Everything is measured against the period the data covers, not against today's c
 - Which periods are expected: every period of the collection years the store holds (its
   first to its latest, as the dashboard's "latest" year), once the period has ended; and any
   later period that has ended and is not yet past due. A year with nothing loaded whose
-  returns are all past due is not listed: the dashboard shows how old the data is.
+  returns are all past due is not listed (the dashboard shows how old the data is), and with
+  nothing loaded at all nothing is expected.
 """
 
 from __future__ import annotations
@@ -194,12 +195,13 @@ def build(
     """The calendar on ``today``: what is missing first (overdue, then due), soonest due date
     first within each; received last, newest period first."""
     years = [int(year) for _feed, year in loaded if year.isdigit()]
-    first, latest = (min(years), max(years)) if years else (0, 0)
-    last = collection_year(today)
+    if not years:
+        return []  # nothing loaded: no period of the data's own to measure against
+    first, latest, last = min(years), max(years), collection_year(today)
     out = []
     for ret in returns:
         cadence = cadence_of(ret.feed.removeprefix("partner:"), cadences or {})
-        for year in range(first or last - 1, last + 1):
+        for year in range(first, last + 1):
             for item in expected(ret, year, cadence):
                 if item.end >= today:
                     continue  # the period has not ended: nothing is owed yet

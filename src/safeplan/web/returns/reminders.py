@@ -111,7 +111,7 @@ def send(today: datetime.date, actor: Any = None) -> Sent:
                 feed=entry.ret.feed, period=entry.expected.period, stage=stage, recipients=count
             )
     sent.reminders = len(reminded)
-    record(actor, ACTION, TARGET, {"change": "reminders sent"} | sent.as_data())
+    record(actor, ACTION, TARGET, {"change": "data return reminders sent"} | sent.as_data())
     return sent
 
 
