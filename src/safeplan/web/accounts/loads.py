@@ -152,7 +152,6 @@ def _feed(of: str = "") -> str:
 
 
 UP_TO_DATE, DUE, OVERDUE, NO_DATA = "Up to date", "Due", "Overdue", "No data loaded"
-FRESH = {calendar.RECEIVED: UP_TO_DATE, calendar.DUE: DUE, calendar.OVERDUE: OVERDUE}
 
 
 def freshness(entries: list[calendar.Entry]) -> str:
