@@ -529,6 +529,44 @@ def audit_head(
     typer.echo(f"{seq} {digest}")
 
 
+reminders_app = typer.Typer(help="Reminders of data returns, to the analysts who owe them.")
+app.add_typer(reminders_app, name="reminders")
+
+
+@reminders_app.command("send")
+def reminders_send(
+    today: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="The day to judge by (default today)")
+    ] = None,
+) -> None:
+    """E-mail the day's reminders: a return due soon, or overdue, to its agency's analysts;
+    each once (run daily from cron)."""
+    import datetime
+
+    _web()
+    from django.utils import timezone
+
+    from safeplan.web.returns.reminders import send
+
+    try:
+        day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    except ValueError as exc:
+        raise _fail(f"--today {today!r} is not a date like 2025-08-01") from exc
+    try:
+        sent = send(day, "cli:" + getpass.getuser())
+    except OSError as exc:  # the mail server did not answer, or refused
+        raise _fail(f"reminders not sent: {exc}") from exc
+    typer.echo(
+        f"{sent.emails} e-mails sent, {sent.reminders} returns reminded"
+        + (f"; no analyst to send to at: {', '.join(sent.nobody)}" if sent.nobody else "")
+        + (
+            f"; {sent.without_address} analysts have no e-mail address"
+            if sent.without_address
+            else ""
+        )
+    )
+
+
 loads_app = typer.Typer(help="The loads in the store: list them, undo one.")
 app.add_typer(loads_app, name="loads")
 

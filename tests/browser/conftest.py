@@ -84,6 +84,25 @@ TEST_USERS: list[dict[str, str]] = [
         "agency_kind": "police",
     },
 ]
+# The police force's analyst is sent the data-return reminders (tests/browser/test_returns.py);
+# its board member, with an address too, is not. Their force is not the tracker's Test Police.
+POLICE_ANALYST_EMAIL = "analyst@constabulary.test"
+TEST_USERS += [
+    {
+        "username": "browser-police-analyst",
+        "role": "analyst",
+        "agency": "Browser Constabulary",
+        "agency_kind": "police",
+        "email": POLICE_ANALYST_EMAIL,
+    },
+    {
+        "username": "browser-police-board",
+        "role": "board",
+        "agency": "Browser Constabulary",
+        "agency_kind": "police",
+        "email": "board@constabulary.test",
+    },
+]
 TEST_USERS = [{**user, "password": TEST_PASSWORD} for user in TEST_USERS]
 COUNCIL_MEASURE = "cpp_18m_plus"  # owned by the council; the CIN fixture has figures for it
 MEASURE_PAGE = f"/dashboard/plans/{PLAN_ID}/measures/{COUNCIL_MEASURE}/"
@@ -128,6 +147,9 @@ SIGNED_IN_PAGES: list[tuple[str, str, str, int]] = [
     ("survey-setting", "/survey/settings/1/", "browser-analyst", 200),
     ("survey-questions", f"/survey/questions/{SURVEY_PLAN}/", "browser-admin", 200),
     ("survey-results", "/survey/results/", "browser-board", 200),
+    ("returns", "/returns/", "browser-board", 200),
+    ("returns-schedules", "/returns/schedules/", "browser-admin", 200),
+    ("returns-schedule", "/returns/schedules/missing_episodes/", "browser-admin", 200),
 ]
 
 
@@ -182,8 +204,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "SAFEPLAN_SECRET_KEY": "browser-tests-only-" + "k" * 40,
         "SAFEPLAN_TEST_USERS": json.dumps(TEST_USERS),
         "SAFEPLAN_TEST_SURVEY_SETTINGS": json.dumps(SURVEY_SETTINGS),
-        # reminders kept in memory: the console backend would write to the unread stdout pipe
-        "SAFEPLAN_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # e-mail written to files in SAFEPLAN_HOME/mail, for the tests to read (the console
+        # backend would write to the unread stdout pipe)
+        "SAFEPLAN_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "PYTHONUNBUFFERED": "1",
     }
     log = home / "server.log"

@@ -96,6 +96,10 @@ MATRIX: dict[str, tuple[dict[str, str], frozenset[str] | None]] = {
     "survey:results": ({}, SIGNED_IN),
     "survey:take": ({"token": SURVEY_TOKEN}, EVERYONE),
     "survey:thanks": ({"token": SURVEY_TOKEN}, EVERYONE),
+    # the data returns calendar: partners who chase or oversee data; its cadences: admins
+    "returns:calendar": ({}, frozenset({"board", "analyst", "admin"})),
+    "returns:schedules": ({}, frozenset({"admin"})),
+    "returns:schedule": ({"template": "missing_episodes"}, frozenset({"admin"})),
     "audit:trail": ({}, frozenset({"admin"})),
     "audit:export": ({}, frozenset({"admin"})),
 }

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Self
@@ -28,16 +28,8 @@ from safeplan.store.db import connect
 from safeplan.store.load import load_checked
 from safeplan.synth import generate
 from safeplan.web.accounts import loads
-from safeplan.web.accounts.loads import (
-    DUE,
-    NO_DATA,
-    OVERDUE,
-    QUARTERLY,
-    STATUTORY,
-    UP_TO_DATE,
-    YEARLY,
-    freshness,
-)
+from safeplan.web.accounts.loads import DUE, NO_DATA, OVERDUE, UP_TO_DATE, freshness
+from safeplan.web.returns import calendar
 from tests.conftest import postgres_database
 from tests.web.conftest import CIN_FIXTURE, make_user, text_of
 
@@ -54,50 +46,30 @@ LATE = datetime(2025, 8, 20, 9, 0)  # 12 days before TODAY
 NOT_LOADED = "partner:case_audits"
 
 
-# --- the freshness rule on fixed days -------------------------------------------------------
+# --- the freshness rule: the calendar's periods after the newest received ---------------------
 
 
-@pytest.mark.parametrize(
-    ("period", "today", "status"),
-    [
-        ("2024", date(2025, 3, 31), UP_TO_DATE),  # the 2024-25 year has not ended yet
-        ("2024", date(2025, 4, 1), DUE),  # it has: its return is being collected
-        ("2024", date(2025, 7, 31), DUE),
-        ("2024", date(2025, 8, 1), OVERDUE),  # the collection has closed
-        ("2025", date(2025, 4, 1), UP_TO_DATE),
-        ("2025", date(2026, 3, 31), UP_TO_DATE),
-        ("2023", date(2025, 3, 31), OVERDUE),
-        ("", date(2025, 3, 31), OVERDUE),  # no year at all: never up to date
-    ],
-)
-def test_a_statutory_return_is_judged_by_its_collection_year(
-    period: str, today: date, status: str
-) -> None:
-    assert freshness(STATUTORY, period, date(2020, 1, 1), today) == status
-
-
-@pytest.mark.parametrize(
-    ("days", "status"),
-    [(0, UP_TO_DATE), (70, UP_TO_DATE), (71, DUE), (100, DUE), (101, OVERDUE)],
-)
-def test_a_partner_file_is_judged_by_the_days_since_one_was_loaded(days: int, status: str) -> None:
-    last = date(2025, 1, 10)
-    assert freshness(QUARTERLY, "2025", last, last + timedelta(days=days)) == status
-
-
-def test_population_estimates_are_expected_once_a_year() -> None:
-    assert loads.SOURCES["partner:population_estimates"][1] is YEARLY
-    last = date(2025, 7, 1)
-    assert freshness(YEARLY, "2025", last, last + timedelta(days=300)) == UP_TO_DATE
-    assert freshness(YEARLY, "2025", last, last + timedelta(days=380)) == DUE
-    assert freshness(YEARLY, "2025", last, last + timedelta(days=401)) == OVERDUE
+def test_freshness_is_the_most_pressing_period_after_the_newest_received() -> None:
+    cin = calendar.STATUTORY[0]
+    loaded = {("cin_census", "2023"): date(2023, 6, 1), ("cin_census", "2025"): date(2025, 6, 1)}
+    on = calendar.build(date(2026, 5, 1), loaded, returns=[cin])
+    assert {e.expected.year: e.status for e in on} == {
+        2023: calendar.RECEIVED,
+        2024: calendar.OVERDUE,  # a gap: the calendar page shows it
+        2025: calendar.RECEIVED,
+        2026: calendar.DUE,
+    }
+    assert freshness(on) == DUE  # the gap is older than the newest data
+    assert freshness([e for e in on if e.expected.year < 2026]) == UP_TO_DATE
+    assert freshness([e for e in on if e.expected.year == 2024]) == OVERDUE
+    assert freshness([]) == UP_TO_DATE
 
 
 def test_every_source_has_a_plain_english_name() -> None:
     assert {"cin_census", "ssda903", "annex_a"} <= set(loads.SOURCES)
     for template in TEMPLATES.values():
-        assert loads.SOURCES[f"partner:{template.name}"][0] == template.title
-    assert all("_" not in title for title, _ in loads.SOURCES.values())
+        assert loads.SOURCES[f"partner:{template.name}"] == template.title
+    assert all("_" not in title for title in loads.SOURCES.values())
 
 
 # --- a store built from real files, at fixed times ----------------------------------------
@@ -312,8 +284,8 @@ def test_each_source_shows_its_freshness_on_a_fixed_day(
     status = {source: cells[-1] for source, cells in shown.items()}
     assert status["cin_census"] == OVERDUE  # 2023 to 2024 only, and the 2025 collection closed
     assert status["ssda903"] == UP_TO_DATE and status["annex_a"] == UP_TO_DATE
-    assert status["partner:missing_episodes"] == UP_TO_DATE  # loaded 12 days before
-    assert status["partner:exploitation_screening"] == DUE  # 78 days before
+    assert status["partner:missing_episodes"] == UP_TO_DATE  # 2024-25's, loaded after it
+    assert status["partner:exploitation_screening"] == UP_TO_DATE  # so is this, 78 days ago
     assert status[NOT_LOADED] == NO_DATA
     cin = shown["cin_census"]
     assert cin[0] == "Children in need census" and cin[2] == "2023 to 2024"
@@ -323,22 +295,28 @@ def test_each_source_shows_its_freshness_on_a_fixed_day(
     tag = r'<strong class="govuk-tag (govuk-tag--\w+)">\s*([^<]+?)\s*</strong>'
     colours = {text: colour for colour, text in re.findall(tag, html.decode("utf-8"))}
     assert colours[OVERDUE] == "govuk-tag--red" and colours[UP_TO_DATE] == "govuk-tag--green"
-    assert colours[DUE] == "govuk-tag--yellow" and colours[NO_DATA] == "govuk-tag--grey"
+    assert colours[NO_DATA] == "govuk-tag--grey"
+    spring = page(analyst, monkeypatch, date(2026, 5, 1))  # the 2025-26 returns are due
+    colours = {text: colour for colour, text in re.findall(tag, spring.decode("utf-8"))}
+    assert colours[DUE] == "govuk-tag--yellow"
     assert b'<th scope="col" class="govuk-table__header">Status</th>' in html
     assert b'class="sp-table-scroll"' in html
 
 
 def test_freshness_moves_with_the_day(store_url: str) -> None:
+    """Measured against the data's own years (2023-24 and 2024-25 here): the next year's
+    statutory returns are due until their DfE deadline; the CIN census of 2024-25, a year the
+    store holds, is overdue since 31 July 2025."""
+
     def status(today: date) -> dict[str, str]:
         return {f.source: f.status for f in loads.quality(today, store_url).freshness}
 
-    spring = status(date(2026, 5, 1))  # the 2025-26 return is being collected
-    assert spring["ssda903"] == DUE and spring["cin_census"] == OVERDUE
-    assert spring["partner:missing_episodes"] == OVERDUE  # 254 days without a file
-    assert spring["partner:population_estimates"] == UP_TO_DATE  # a yearly file
-    autumn = status(date(2026, 9, 1))
-    assert autumn["ssda903"] == OVERDUE and autumn["partner:population_estimates"] == DUE
-    assert status(date(2026, 10, 1))["partner:population_estimates"] == OVERDUE
+    spring = status(date(2026, 5, 1))  # the 2025-26 returns are being collected
+    assert spring["ssda903"] == DUE and spring["annex_a"] == DUE
+    assert spring["cin_census"] == OVERDUE
+    assert spring["partner:population_estimates"] == UP_TO_DATE
+    assert status(date(2025, 7, 31))["cin_census"] == DUE  # the deadline day itself
+    assert status(date(2025, 3, 31))["cin_census"] == UP_TO_DATE  # 2024-25 not yet ended
 
 
 def test_findings_are_counted_by_rule_and_source_over_current_loads(

@@ -25,6 +25,7 @@ NAV = (  # (URL name, text, nav key): shown to a user only if they may open the 
     ("partner:dashboard", "Dashboard", "dashboard"),
     ("uploads:upload", "Upload", "upload"),
     ("partner:data-quality", "Data quality", "data-quality"),
+    ("returns:calendar", "Data returns", "returns"),
     ("partner:approvals", "Approvals", "approvals"),
     ("editor:plans", "Edit plans", "editor"),
     ("tracker:reminders", "Reminders", "reminders"),

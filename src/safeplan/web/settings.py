@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "safeplan.web.tracker",
     "safeplan.web.editor",
     "safeplan.web.survey",
+    "safeplan.web.returns",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,7 @@ EMAIL_HOST_PASSWORD = ENV.email_host_password.get_secret_value() if ENV.email_ho
 EMAIL_USE_TLS = ENV.email_use_tls
 EMAIL_TIMEOUT = 10  # seconds: a mail server that does not answer must not hang a page
 DEFAULT_FROM_EMAIL = ENV.email_from
+EMAIL_FILE_PATH = str(ENV.home / "mail")  # the file backend's folder (a demo's outbox)
 
 LOGGING = {
     "version": 1,

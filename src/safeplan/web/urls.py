@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("safeplan.web.tracker.urls")),
     path("", include("safeplan.web.survey.urls")),
     path("", include("safeplan.web.audit.urls")),
+    path("", include("safeplan.web.returns.urls")),
     path("api/", api_urls()),
 ]
 

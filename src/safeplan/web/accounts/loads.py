@@ -16,8 +16,8 @@ import psycopg
 
 from safeplan.config import settings
 from safeplan.ingest.rules import RULES
-from safeplan.ingest.templates import TEMPLATES
 from safeplan.web import storecache
+from safeplan.web.returns import calendar
 
 log = logging.getLogger(__name__)
 
@@ -133,46 +133,16 @@ def _latest(limit: int, url: str) -> Loads:
 
 @dataclass(frozen=True)
 class Cadence:
-    """How often a source is expected, and so when its data is due and when overdue.
-
-    A statutory return (``annual``) covers the year to 31 March and is collected from April
-    to July, so it is judged by its collection year: up to date once the year just ended is
-    loaded; due from 1 April while that year's collection is open; overdue from 1 August.
-    Partner files come when the partner sends them, so they are judged by the days since
-    one was last loaded: due after ``due_days``, overdue after ``overdue_days``.
-    """
+    """How often a source is expected, in words; the data-returns calendar
+    (``safeplan.web.returns.calendar``) decides what is due and when."""
 
     label: str
-    annual: bool = False
-    due_days: int = 0
-    overdue_days: int = 0
-
-    @property
-    def rule(self) -> str:
-        """The rule in words, for the page (so the page cannot disagree with the code)."""
-        if self.annual:
-            return "Due from 1 April, overdue from 1 August, until the year just ended is loaded"
-        return f"Due {self.due_days} days after the last file, overdue after {self.overdue_days}"
+    rule: str
 
 
-STATUTORY = Cadence("Yearly statutory return (April to March)", annual=True)
-QUARTERLY = Cadence("Partner file, at least quarterly", due_days=70, overdue_days=100)
-YEARLY = Cadence("Partner file, yearly", due_days=365, overdue_days=400)
-YEAR_ENDED = (4, 1)  # (month, day) from which the year to 31 March has ended: its return is due
-COLLECTION_CLOSED = (8, 1)  # and from which the DfE's collection has closed: it is overdue
-
-SOURCES: dict[str, tuple[str, Cadence]] = {
-    "cin_census": ("Children in need census", STATUTORY),
-    "ssda903": ("Children looked after return (SSDA903)", STATUTORY),
-    "annex_a": ("Ofsted Annex A lists", STATUTORY),
-    **{
-        f"partner:{t.name}": (t.title, YEARLY if t.name == "population_estimates" else QUARTERLY)
-        for t in TEMPLATES.values()
-    },
-}
-"""Every source the page reports, in the order shown: its plain-English name and cadence.
-The freshness rule, in one place: statutory returns by collection year, partner files by
-days since the last file (population estimates are published once a year)."""
+SOURCES: dict[str, str] = {ret.feed: ret.title for ret in calendar.RETURNS}
+"""Every source the page reports, in the order shown, by its plain-English name: the returns
+of the calendar, each partner template a source of its own."""
 
 
 def _feed(of: str = "") -> str:
@@ -184,21 +154,15 @@ def _feed(of: str = "") -> str:
 UP_TO_DATE, DUE, OVERDUE, NO_DATA = "Up to date", "Due", "Overdue", "No data loaded"
 
 
-def freshness(cadence: Cadence, period: str, last_loaded: date, today: date) -> str:
-    """`UP_TO_DATE`, `DUE` or `OVERDUE` for a source whose newest collection year is
-    ``period`` (the year it ends: "2024" is 2023 to 2024) and whose last file was loaded on
-    ``last_loaded``; ``today`` is a parameter so that the rule can be tested on fixed dates."""
-    if cadence.annual:
-        year = int(period) if period.isdigit() else 0
-        ended = today.year if (today.month, today.day) >= YEAR_ENDED else today.year - 1
-        closed = today.year if (today.month, today.day) >= COLLECTION_CLOSED else today.year - 1
-        if year >= ended:
-            return UP_TO_DATE
-        return DUE if year >= closed else OVERDUE
-    days = (today - last_loaded).days
-    if days > cadence.overdue_days:
+def freshness(entries: list[calendar.Entry]) -> str:
+    """`UP_TO_DATE`, `DUE` or `OVERDUE` for one source, from its calendar entries: the most
+    pressing of the periods after its newest one received (an older gap is the calendar
+    page's to show, not a sign of stale data)."""
+    newest = max((e.expected.end for e in entries if e.status == calendar.RECEIVED), default=None)
+    later = {e.status for e in entries if newest is None or e.expected.end > newest}
+    if calendar.OVERDUE in later:
         return OVERDUE
-    return DUE if days > cadence.due_days else UP_TO_DATE
+    return DUE if calendar.DUE in later else UP_TO_DATE
 
 
 @dataclass(frozen=True)
@@ -301,7 +265,7 @@ def year_label(period: str) -> str:
 
 def title_of(source: str) -> str:
     """A source's plain-English name; a source this version does not know keeps its key."""
-    return SOURCES[source][0] if source in SOURCES else source
+    return SOURCES.get(source, source)
 
 
 def message_of(rule: str) -> str:
@@ -322,6 +286,11 @@ FRESHNESS_SQL = (
     f"SELECT {_feed()} AS feed, max(period), max(loaded_at) FROM sp_loads "
     "WHERE status = 'loaded' GROUP BY 1"
 )
+LOADED_SQL = (
+    f"SELECT {_feed()} AS feed, period, max(loaded_at) FROM sp_loads "
+    "WHERE status = 'loaded' AND period IS NOT NULL GROUP BY 1, 2"
+)
+"""Each return's current loads by collection year, for the data-returns calendar."""
 FINDINGS_SQL = (
     f"SELECT {_feed('l.')} AS feed, "
     "coalesce(f.rule, ''), coalesce(f.field, ''), coalesce(f.severity, ''), count(*), "
@@ -335,13 +304,19 @@ def quality(today: date, store_url: str | None = None) -> Quality:
     """Totals, each source's freshness on ``today`` and findings counted by rule and source."""
     url = store_url or settings().store_url
     try:
-        results = _results(url, [(TOTALS_SQL, []), (FRESHNESS_SQL, []), (FINDINGS_SQL, [])])
+        queries: list[Query] = [
+            (TOTALS_SQL, []),
+            (FRESHNESS_SQL, []),
+            (LOADED_SQL, []),
+            (FINDINGS_SQL, []),
+        ]
+        results = _results(url, queries)
     except Exception:  # a store locked by a load, or a server that is down
         log.exception("cannot read the data quality from the store %s", url)
         return Quality(note=UNAVAILABLE)
     if results is None or not results[0] or not results[0][0][0]:
-        return Quality(freshness=_freshness([], today), note=NOT_YET)
-    totals, fresh, found = results
+        return Quality(freshness=_freshness([], {}, today), note=NOT_YET)
+    totals, fresh, by_year, found = results
     by_source: dict[str, list[RuleCount]] = {}
     for feed, rule, name, severity, n, files, children in found:
         by_source.setdefault(str(feed), []).append(
@@ -352,23 +327,45 @@ def quality(today: date, store_url: str | None = None) -> Quality:
     order = list(SOURCES) + sorted(set(by_source) - set(SOURCES))
     return Quality(
         Totals(*(int(v) for v in totals[0])),
-        _freshness(fresh, today),
+        _freshness(fresh, loaded_days(by_year), today),
         [SourceFindings(s, title_of(s), by_source[s]) for s in order if s in by_source],
     )
 
 
-def _freshness(rows: list[tuple[Any, ...]], today: date) -> list[Freshness]:
+def loaded_days(rows: list[tuple[Any, ...]]) -> calendar.Loaded:
+    """`LOADED_SQL`'s rows as the calendar reads them: (return, year) → the UK day loaded."""
+    out: dict[tuple[str, str], date] = {}
+    for feed, period, stamp in rows:
+        if stamp is not None:
+            at = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
+            out[(str(feed), str(period))] = at.astimezone(UK).date()
+    return out
+
+
+def _freshness(
+    rows: list[tuple[Any, ...]], by_year: calendar.Loaded, today: date
+) -> list[Freshness]:
     """Every known source, then any other the store holds; those never loaded say so."""
+    from safeplan.web.returns.current import cadences  # the admin's: a model (the web app's)
+
+    set_by_admin = cadences()
+    entries: dict[str, list[calendar.Entry]] = {}
+    for entry in calendar.build(today, by_year, set_by_admin):
+        entries.setdefault(entry.ret.feed, []).append(entry)
+    rets = {ret.feed: ret for ret in calendar.RETURNS}
     seen = {str(r[0]): (str(r[1] or ""), r[2]) for r in rows}
     out = []
     for source in [*SOURCES, *sorted(set(seen) - set(SOURCES))]:
-        title, cadence = SOURCES.get(source, (source, QUARTERLY))
+        ret = rets.get(source, calendar.Return(source, source, ""))
+        cadence = Cadence(*calendar.describe(ret, set_by_admin))
         if source not in seen or seen[source][1] is None:
-            out.append(Freshness(source, title, cadence, NO_DATA))
+            out.append(Freshness(source, ret.title, cadence, NO_DATA))
             continue
         period, stamp = seen[source]
         loaded_at = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
         day = loaded_at.astimezone(UK).date()
-        status = freshness(cadence, period, day, today)
-        out.append(Freshness(source, title, cadence, status, period, loaded_at, (today - day).days))
+        status = freshness(entries.get(source, []))
+        out.append(
+            Freshness(source, ret.title, cadence, status, period, loaded_at, (today - day).days)
+        )
     return out

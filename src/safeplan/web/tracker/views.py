@@ -25,6 +25,7 @@ from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden
 from safeplan.web.accounts.models import Agency, Role
 from safeplan.web.audit.trail import record
 from safeplan.web.errors import field_errors
+from safeplan.web.returns import reminders as data_returns
 from safeplan.web.tracker import forms, reminders, rules
 from safeplan.web.tracker.models import MAX_TEXT, Item, Milestone, ProgressUpdate, Status
 
@@ -374,6 +375,7 @@ def reminders_view(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         try:
             sent = reminders.send(due, lambda i: request.build_absolute_uri(_item_url(i))).as_data()
+            sent["returns"] = data_returns.send(_today(), request.user).as_data()  # audited there
             change = "reminders sent"
         except OSError as exc:  # the mail server did not answer, or refused (SMTPException)
             log.warning("reminders not sent: %s", exc)
