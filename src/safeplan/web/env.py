@@ -108,6 +108,18 @@ class WebEnv(BaseSettings):
         description="The sender of SafePlan's e-mail, e.g. SafePlan <safeplan@partnership.org.uk>",
     )
 
+    site_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The web app's address, for the links in e-mail sent from the command "
+        "line (`safeplan users invite`); pages use the address they were opened at",
+    )
+    invitation_days: int = Field(
+        default=7, ge=1, le=30, description="How long an invitation's link works, in days"
+    )
+    password_reset_hours: int = Field(
+        default=2, ge=1, le=72, description="How long a password reset link works, in hours"
+    )
+
     @model_validator(mode="after")
     def _oidc_complete(self) -> WebEnv:
         """Half-configured single sign-on is a mistake to report at start, not a broken button."""

@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "safeplan.web.tracker",
     "safeplan.web.editor",
     "safeplan.web.survey",
+    # two-step sign-in (accounts/twostep.py): authenticator apps and recovery codes
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +164,15 @@ EMAIL_HOST_PASSWORD = ENV.email_host_password.get_secret_value() if ENV.email_ho
 EMAIL_USE_TLS = ENV.email_use_tls
 EMAIL_TIMEOUT = 10  # seconds: a mail server that does not answer must not hang a page
 DEFAULT_FROM_EMAIL = ENV.email_from
+
+# People's e-mailed links (accounts/links.py): an invitation and a password reset, each expiring.
+SAFEPLAN_SITE_URL = ENV.site_url
+SAFEPLAN_LINK_TIMEOUTS = {
+    "invitation": ENV.invitation_days * 24 * 60 * 60,
+    "reset": ENV.password_reset_hours * 60 * 60,
+}
+PASSWORD_RESET_TIMEOUT = max(SAFEPLAN_LINK_TIMEOUTS.values())
+OTP_TOTP_ISSUER = "SafePlan"  # the name an authenticator app shows beside the code
 
 LOGGING = {
     "version": 1,
