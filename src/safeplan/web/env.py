@@ -92,6 +92,11 @@ class WebEnv(BaseSettings):
         "Default: written to the server's console, not delivered. "
         "django.core.mail.backends.smtp.EmailBackend sends through SAFEPLAN_EMAIL_HOST",
     )
+    email_file_path: Path | None = Field(
+        default=None,
+        description="The folder django.core.mail.backends.filebased.EmailBackend writes each "
+        "e-mail to (`make demo` uses it). Default: SAFEPLAN_HOME/mail",
+    )
     email_host: str = Field(default="localhost", description="The SMTP server's host name")
     email_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port")
     email_host_user: str = Field(

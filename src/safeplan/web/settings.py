@@ -157,6 +157,7 @@ FILE_UPLOAD_HANDLERS = ["safeplan.web.uploads.limits.LimitedUpload"]
 # E-mail (the tracker's reminders): written to the console unless SAFEPLAN_EMAIL_BACKEND names
 # another backend (SMTP: SAFEPLAN_EMAIL_HOST and the rest), so a demo never sends any.
 EMAIL_BACKEND = ENV.email_backend
+EMAIL_FILE_PATH = str(ENV.email_file_path or ENV.home / "mail")  # the file backend's (demo)
 EMAIL_HOST = ENV.email_host
 EMAIL_PORT = ENV.email_port
 EMAIL_HOST_USER = ENV.email_host_user

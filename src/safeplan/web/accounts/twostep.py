@@ -129,6 +129,7 @@ def confirm(request: HttpRequest, user: User, device: TOTPDevice, code: str) -> 
 
 
 def new_recovery_codes(user: User) -> list[str]:
+    """Ten new recovery codes, replacing any left (shown once, stored as django-otp keeps them)."""
     static, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY)
     static.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
