@@ -121,6 +121,9 @@ SIGNED_IN_PAGES: list[tuple[str, str, str, int]] = [
     ("data-quality", "/data-quality/", "browser-analyst", 200),
     ("audit-trail", "/audit/", "browser-admin", 200),
     ("sign-out", "/sign-out/", "browser-admin", 200),
+    ("people", "/people/", "browser-admin", 200),
+    ("person-add", "/people/add/", "browser-admin", 200),
+    ("person", "/people/1/", "browser-admin", 200),
     ("forbidden", "/audit/", "browser-board", 403),  # the 403 page
     # the plan editor (administrators only); test_editor.py checks its pages once edited
     ("edit-plans", "/plans/edit/", "browser-admin", 200),
@@ -156,6 +159,12 @@ class App:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def mail(self) -> str:
+        """Every e-mail the app has sent so far, as Django's file backend wrote them."""
+        folder = self.home / "mail"
+        files = sorted(folder.glob("*.log")) if folder.is_dir() else []
+        return "\n".join(f.read_text(encoding="utf-8") for f in files)
 
 
 def _wait_for_port(proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> int:
@@ -198,8 +207,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "SAFEPLAN_SECRET_KEY": "browser-tests-only-" + "k" * 40,
         "SAFEPLAN_TEST_USERS": json.dumps(TEST_USERS),
         "SAFEPLAN_TEST_SURVEY_SETTINGS": json.dumps(SURVEY_SETTINGS),
-        # reminders kept in memory: the console backend would write to the unread stdout pipe
-        "SAFEPLAN_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # e-mail written to files the tests read (App.mail): the console backend would write
+        # to the unread stdout pipe
+        "SAFEPLAN_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "SAFEPLAN_EMAIL_FILE_PATH": str(home / "mail"),
         "PYTHONUNBUFFERED": "1",
     }
     log = home / "server.log"
