@@ -234,6 +234,9 @@ def test_the_users_commands(cli_env: None) -> None:
     code, out = users("list")
     assert code == 0 and re.search(r"pat\s+Pat Smith\s+Test Police\s+Contributor\s+", out)
     assert "Invited" in out
+    code, out = users("add", "pam", "--email", "PAT@police.example", "--agency", "Test Police",
+                      "--role", "board")  # fmt: skip
+    assert code == 1 and "Someone already has that e-mail address" in out
     code, out = users("change", "pat", "--role", "board")
     assert code == 0 and User.objects.get(username="pat").role == "board"
     code, out = users("deactivate", "pat")

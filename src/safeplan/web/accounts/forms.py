@@ -85,14 +85,11 @@ class PersonForm(forms.Form):
         return name
 
     def clean_email(self) -> str:
-        from safeplan.web.accounts.models import User
+        from safeplan.web.accounts import people
 
         address = str(self.cleaned_data["email"]).strip()
-        others = User.objects.filter(email__iexact=address)
-        if self.person is not None:
-            others = others.exclude(pk=self.person.pk)
-        if others.exists():  # password reset and single sign-on find a person by it
-            raise forms.ValidationError("Someone already has that e-mail address")
+        if people.email_taken(address, self.person):
+            raise forms.ValidationError(people.EMAIL_TAKEN)
         return address
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from safeplan.web.accounts import mail
@@ -36,6 +37,24 @@ def status(user: User) -> str:
     return "Active"
 
 
+EMAIL_TAKEN: Final = "Someone already has that e-mail address"
+
+
+def email_taken(address: str, person: User | None = None) -> bool:
+    """Is this address another person's? Password resets and single sign-on find a person by
+    their e-mail address, so no two people share one (ignoring case)."""
+    others = User.objects.filter(email__iexact=address.strip())
+    if person is not None:
+        others = others.exclude(pk=person.pk)
+    return bool(address.strip()) and others.exists()
+
+
+def _check(user: User) -> None:
+    user.full_clean(exclude=["password"])
+    if email_taken(user.email, user if user.pk else None):
+        raise ValidationError({"email": EMAIL_TAKEN})
+
+
 def _shown(value: Any) -> str:
     return str(value) if value is not None else ""
 
@@ -45,7 +64,7 @@ def add(actor: Any, username: str, fields: Mapping[str, Any], *, request: Any = 
     """A new person with no password: they set one through an invitation."""
     user = User(username=username, **{k: fields[k] for k in FIELDS if k in fields})
     user.set_unusable_password()
-    user.full_clean(exclude=["password"])
+    _check(user)
     user.save()
     detail = {k: _shown(getattr(user, k)) for k in FIELDS}
     record(actor, PersonAction.added, username, detail, request=request)
@@ -62,7 +81,7 @@ def change(actor: Any, user: User, fields: Mapping[str, Any], *, request: Any = 
             setattr(user, name, fields[name])
     if not changed:
         return False
-    user.full_clean(exclude=["password"])
+    _check(user)
     user.save()
     record(actor, PersonAction.changed, user.get_username(), changed, request=request)
     return True
