@@ -254,3 +254,19 @@ def link_in_text(body: str) -> str:
     found = re.search(r"(http://\S+/)", body)
     assert found is not None
     return found.group(1)
+
+
+def test_sending_a_new_link_asks_first_and_needs_an_address(db: None) -> None:
+    client, _ = admin_client()
+    bea = make_user("board", "bea", PASSWORD)
+    page = client.get(f"/people/{bea.pk}/invite/")
+    assert "They have no e-mail address" in text_of(page.content)
+    assert client.post(f"/people/{bea.pk}/invite/").status_code == 200 and mail.outbox == []
+    bea.email = "bea@icb.example"
+    bea.save()
+    page = client.get(f"/people/{bea.pk}/invite/")
+    assert "An e-mail goes to bea@icb.example" in text_of(page.content) and mail.outbox == []
+    assert client.post(f"/people/{bea.pk}/invite/")["Location"] == "/people/"
+    (message,) = mail.outbox
+    assert message.to == ["bea@icb.example"] and "/invitation/" in link_in(message)
+    assert "An invitation was sent to bea@icb.example" in text_of(client.get("/people/").content)
