@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml uv.lock
 
 # The demo scorecards show County Durham's published DfE figures (sample extracts).
 demo: export SAFEPLAN_LA_CODE ?= E06000047
+# The demo's e-mail (invitations, password resets, reminders) goes to files in
+# SAFEPLAN_HOME/mail (the demo accounts' output names the folder), never to anyone.
+demo: export SAFEPLAN_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 demo: install
 	$(BIN)/safeplan demo
 	$(BIN)/python -m safeplan.web demo_accounts

@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -565,6 +565,144 @@ def reminders_send(
             else ""
         )
     )
+
+
+users_app = typer.Typer(
+    help="The web app's people: add, list, change, deactivate, invite (each change audited).",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+Text = Annotated[str | None, typer.Option()]
+
+
+def _cli_actor() -> str:
+    """Who the audit trail says made a change from the command line."""
+    return f"cli:{getpass.getuser()}"
+
+
+def _person(username: str) -> Any:
+    from safeplan.web.accounts.models import User
+
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        raise _fail(f"nobody has the username {username!r} (`safeplan users list`)")
+    return found
+
+
+def _person_fields(
+    email: str | None, agency: str | None, role: str | None, first: str | None, last: str | None
+) -> dict[str, Any]:
+    from safeplan.web.accounts import people
+
+    fields: dict[str, Any] = {"email": email, "first_name": first, "last_name": last}
+    try:
+        fields["agency"] = people.agency_named(agency) if agency else None
+        fields["role"] = people.role_named(role) if role else None
+    except ValueError as refused:
+        raise _fail(str(refused)) from None
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _invite(person: Any) -> None:
+    from django.conf import settings as django_settings
+
+    from safeplan.web.accounts import people
+
+    try:
+        people.invite(_cli_actor(), person, django_settings.SAFEPLAN_SITE_URL)
+    except ValueError as refused:
+        raise _fail(str(refused)) from None
+    typer.echo(f"invitation sent to {person.email}")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    email: Annotated[str, typer.Option(help="Where their invitation goes")],
+    agency: Annotated[str, typer.Option(help="Their agency's name")],
+    role: Annotated[str, typer.Option(help="admin, analyst, contributor or board")],
+    first_name: Text = None,
+    last_name: Text = None,
+    invite: Annotated[bool, typer.Option(help="E-mail them a link to set a password")] = False,
+) -> None:
+    """Add a person (no password until they follow an invitation)."""
+    _web()
+    from django.core.exceptions import ValidationError
+
+    from safeplan.web.accounts import people
+
+    fields = _person_fields(email, agency, role, first_name, last_name)
+    try:
+        person = people.add(_cli_actor(), username, fields)
+    except ValidationError as refused:
+        raise _fail("; ".join(refused.messages)) from None
+    typer.echo(f"added {person.username}")
+    if invite:
+        _invite(person)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Everyone who can (or could) sign in, with agency, role, e-mail and status."""
+    _web()
+    from safeplan.web.accounts import people
+    from safeplan.web.accounts.models import Role, User
+
+    for u in User.objects.select_related("agency").order_by("username"):
+        agency = u.agency.name if u.agency else "-"
+        role = Role(u.role).label if u.role in Role.values else "-"
+        typer.echo(
+            f"{u.username:<20} {u.get_full_name() or '-':<24} {agency:<28} "
+            f"{role:<20} {u.email or '-':<32} {people.status(u)}"
+        )
+
+
+@users_app.command("change")
+def users_change(
+    username: str,
+    email: Text = None,
+    agency: Text = None,
+    role: Text = None,
+    first_name: Text = None,
+    last_name: Text = None,
+    reset_two_step: Annotated[
+        bool, typer.Option(help="Remove their authenticator app and recovery codes (lost phone)")
+    ] = False,
+) -> None:
+    """Change a person's e-mail, agency, role or name."""
+    _web()
+    from django.core.exceptions import ValidationError
+
+    from safeplan.web.accounts import people, twostep
+
+    person = _person(username)
+    try:
+        changed = people.change(
+            _cli_actor(), person, _person_fields(email, agency, role, first_name, last_name)
+        )
+    except ValidationError as refused:
+        raise _fail("; ".join(refused.messages)) from None
+    if reset_two_step:
+        twostep.reset(_cli_actor(), person)
+        typer.echo(f"{username} sets up two-step sign-in again at their next sign-in")
+    typer.echo(f"changed {username}" if changed else f"{username}: nothing to change")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """Stop a person signing in (never deleted: the audit trail keeps their name)."""
+    _web()
+    from safeplan.web.accounts import people
+
+    people.deactivate(_cli_actor(), _person(username))
+    typer.echo(f"deactivated {username}")
+
+
+@users_app.command("invite")
+def users_invite(username: str) -> None:
+    """E-mail a person a single-use, expiring link to set their password (SAFEPLAN_SITE_URL)."""
+    _web()
+    _invite(_person(username))
 
 
 loads_app = typer.Typer(help="The loads in the store: list them, undo one.")

@@ -73,7 +73,7 @@ VIEWPORTS: dict[Viewport, dict[str, Any]] = {
 # (tests/browser/server.py), and the signed-in pages each is checked on:
 # (name, path, username, expected status).
 TEST_PASSWORD = "browser-tests-only-Pa55word"
-TEST_USERS: list[dict[str, str]] = [
+_USERS: list[dict[str, str]] = [
     {"username": "browser-admin", "role": "admin", "agency": "Test County Council"},
     {"username": "browser-analyst", "role": "analyst", "agency": "Test County Council"},
     {"username": "browser-board", "role": "board", "agency": "Test ICB", "agency_kind": "health"},
@@ -87,7 +87,7 @@ TEST_USERS: list[dict[str, str]] = [
 # The police force's analyst is sent the data-return reminders (tests/browser/test_returns.py);
 # its board member, with an address too, is not. Their force is not the tracker's Test Police.
 POLICE_ANALYST_EMAIL = "analyst@constabulary.test"
-TEST_USERS += [
+_USERS += [
     {
         "username": "browser-police-analyst",
         "role": "analyst",
@@ -103,7 +103,23 @@ TEST_USERS += [
         "email": "board@constabulary.test",
     },
 ]
-TEST_USERS = [{**user, "password": TEST_PASSWORD} for user in TEST_USERS]
+# Administrators and analysts sign in with a second step: here a recovery code each time (each
+# works once), so that signing in never waits for an authenticator app's next 30 seconds.
+RECOVERY_CODES = [f"browsercode{n:04d}" for n in range(200)]
+TEST_USERS: list[dict[str, Any]] = [
+    {**user, "password": TEST_PASSWORD}
+    | ({"recovery_codes": RECOVERY_CODES} if user["role"] in ("admin", "analyst") else {})
+    for user in _USERS
+]
+_codes_used: dict[str, int] = {}
+
+
+def next_recovery_code(username: str) -> str:
+    """A recovery code of this test user's not used yet in this run."""
+    _codes_used[username] = _codes_used.get(username, 0) + 1
+    return RECOVERY_CODES[_codes_used[username] - 1]
+
+
 COUNCIL_MEASURE = "cpp_18m_plus"  # owned by the council; the CIN fixture has figures for it
 MEASURE_PAGE = f"/dashboard/plans/{PLAN_ID}/measures/{COUNCIL_MEASURE}/"
 # Survey settings the server makes (setting 1 first), each with a fixed link token.
@@ -124,6 +140,9 @@ SIGNED_IN_PAGES: list[tuple[str, str, str, int]] = [
     ("data-quality", "/data-quality/", "browser-analyst", 200),
     ("audit-trail", "/audit/", "browser-admin", 200),
     ("sign-out", "/sign-out/", "browser-admin", 200),
+    ("people", "/people/", "browser-admin", 200),
+    ("person-add", "/people/add/", "browser-admin", 200),
+    ("person", "/people/1/", "browser-admin", 200),
     ("forbidden", "/audit/", "browser-board", 403),  # the 403 page
     # the plan editor (administrators only); test_editor.py checks its pages once edited
     ("edit-plans", "/plans/edit/", "browser-admin", 200),
@@ -162,6 +181,12 @@ class App:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def mail(self) -> str:
+        """Every e-mail the app has sent so far, as Django's file backend wrote them."""
+        folder = self.home / "mail"
+        files = sorted(folder.glob("*.log")) if folder.is_dir() else []
+        return "\n".join(f.read_text(encoding="utf-8") for f in files)
 
 
 def _wait_for_port(proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> int:
@@ -204,9 +229,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "SAFEPLAN_SECRET_KEY": "browser-tests-only-" + "k" * 40,
         "SAFEPLAN_TEST_USERS": json.dumps(TEST_USERS),
         "SAFEPLAN_TEST_SURVEY_SETTINGS": json.dumps(SURVEY_SETTINGS),
-        # e-mail written to files in SAFEPLAN_HOME/mail, for the tests to read (the console
-        # backend would write to the unread stdout pipe)
+        # e-mail written to files the tests read (App.mail): the console backend would write
+        # to the unread stdout pipe
         "SAFEPLAN_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "SAFEPLAN_EMAIL_FILE_PATH": str(home / "mail"),
         "PYTHONUNBUFFERED": "1",
     }
     log = home / "server.log"
@@ -279,6 +305,11 @@ class Visit:
         self.page.get_by_label("Username", exact=True).fill(username)
         self.page.get_by_label("Password", exact=True).fill(password)
         self.page.get_by_role("button", name="Sign in", exact=True).click()
+        self.page.wait_for_load_state("load")
+        if self.page.url.endswith("/sign-in/two-step/"):
+            code = self.page.get_by_label("Enter the code from your authenticator app")
+            code.fill(next_recovery_code(username))
+            self.page.get_by_role("button", name="Continue", exact=True).click()
         expect(self.page).to_have_url(re.compile(r"/dashboard/$"))
         self.page.wait_for_load_state("load")
 

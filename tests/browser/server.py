@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 USERS_ENV = "SAFEPLAN_TEST_USERS"  # a JSON list of {"username", "password", ...} to create
+# ... each may have "recovery_codes": a list of two-step recovery codes it signs in with
 
 
 def create_users() -> list[str]:
@@ -30,6 +31,7 @@ def create_users() -> list[str]:
         fields: dict[str, Any] = dict(spec)
         username, password = fields.pop("username"), fields.pop("password")
         kind = fields.pop("agency_kind", "council")
+        codes = fields.pop("recovery_codes", [])
         if "agency" in fields:
             agency_model = apps.get_model("accounts", "Agency")
             fields["agency"], _ = agency_model.objects.get_or_create(
@@ -38,6 +40,12 @@ def create_users() -> list[str]:
         user = user_model(username=username, **fields)
         user.set_password(password)
         user.save()
+        if codes:  # the second step of signing in, for administrators and analysts
+            from django_otp.plugins.otp_static.models import StaticDevice
+
+            device = StaticDevice.objects.create(user=user, name="Recovery codes")
+            for code in codes:
+                device.token_set.create(token=code)
         made.append(username)
     return made
 

@@ -37,6 +37,8 @@ PUBLIC_PAGES = [
         ("not-found", "/plans/no-such-plan/", 404),
         ("sign-in", "/sign-in/", 200),
         ("signed-out", "/signed-out/", 200),
+        ("password-reset", "/password-reset/", 200),
+        ("link-expired", "/invitation/MQ/bad-token/", 200),
         ("survey", f"/survey/s/{SURVEY_TOKEN}/", 200),
         ("survey-thanks", f"/survey/s/{SURVEY_TOKEN}/thanks/", 200),
     ]

@@ -39,6 +39,21 @@ MATRIX: dict[str, tuple[dict[str, str], frozenset[str] | None]] = {
     "api:plan": ({"plan_id": PLAN}, EVERYONE),
     "api:measures": ({}, EVERYONE),
     "api:results": ({"plan_id": PLAN}, EVERYONE),
+    # the second step: a page for whoever a password left pending ("sign in again" if none)
+    "accounts:two-step": ({}, EVERYONE),
+    "accounts:two-step-set-up": ({}, EVERYONE),
+    # e-mailed links: the token is the proof (a wrong one: "this link has expired")
+    "accounts:password-reset": ({}, EVERYONE),
+    "accounts:password-reset-sent": ({}, EVERYONE),
+    "accounts:password-reset-link": ({"uidb64": "MQ", "token": "bad-token"}, EVERYONE),
+    "accounts:invitation": ({"uidb64": "MQ", "token": "bad-token"}, EVERYONE),
+    "accounts:password-done": ({}, EVERYONE),
+    # the People pages: administrators only (person 1: a user made by as_role)
+    "accounts:people": ({}, frozenset({"admin"})),
+    "accounts:person-add": ({}, frozenset({"admin"})),
+    "accounts:person": ({"pk": "1"}, frozenset({"admin"})),
+    "accounts:person-invite": ({"pk": "1"}, frozenset({"admin"})),
+    "accounts:person-deactivate": ({"pk": "1"}, frozenset({"admin"})),
     "accounts:sso": ({}, OFF),  # public when on (tests/web/test_oidc.py)
     "accounts:sso-callback": ({}, OFF),
     "accounts:signed-out": ({}, EVERYONE),

@@ -36,7 +36,9 @@ def test_the_sign_in_page_is_a_govuk_form_with_a_csrf_token(db: None) -> None:
 
 
 def test_signing_in_works_and_is_audited(db: None) -> None:
-    user = make_user("analyst", "ana", PASSWORD)
+    """A board member without two-step sign-in is signed in by the password alone
+    (administrators and analysts: tests/web/test_two_step.py)."""
+    user = make_user("board", "ana", PASSWORD)
     client = Client(REMOTE_ADDR="192.0.2.10")
     response = client.post("/sign-in/", {"username": "ana", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
@@ -46,12 +48,12 @@ def test_signing_in_works_and_is_audited(db: None) -> None:
 
 
 def test_sign_in_returns_to_the_page_asked_for_but_only_on_this_site(db: None) -> None:
-    make_user("admin", "adm", PASSWORD)
+    make_user("board", "adm", PASSWORD)
     client = Client()
     response = client.post(
-        "/sign-in/", {"username": "adm", "password": PASSWORD, "next": "/audit/"}
+        "/sign-in/", {"username": "adm", "password": PASSWORD, "next": "/survey/results/"}
     )
-    assert response["Location"] == "/audit/"
+    assert response["Location"] == "/survey/results/"
     other = Client().post(
         "/sign-in/", {"username": "adm", "password": PASSWORD, "next": "https://evil.example/"}
     )
@@ -101,7 +103,7 @@ def test_five_failures_lock_the_account_at_that_address(db: None) -> None:
 
 
 def test_a_success_clears_earlier_failures(db: None) -> None:
-    make_user("analyst", "ana", PASSWORD)
+    make_user("board", "ana", PASSWORD)  # signed in by the password (analysts: after the code)
     client = Client(REMOTE_ADDR="192.0.2.30")
     for _ in range(4):
         sign_in(client, "ana", "typo")
@@ -196,13 +198,22 @@ def test_demo_accounts_get_new_random_passwords(db: None) -> None:
         "schools",
         "voluntary",
     }
-    assert {u.role for u in User.objects.all()} == set(Role)
-    first = re.search(r"demo-analyst\s+(\S+)", printed)
+    for kind in ("council", "health", "police"):  # every role at each statutory partner
+        roles = {u.role for u in User.objects.filter(agency__kind=kind)}
+        assert roles == set(Role), kind
+    first = re.search(r"council-analyst\s+(\S+)", printed)
     assert first is not None
-    assert authenticate(username="demo-analyst", password=first.group(1)) is not None
+    assert authenticate(username="council-analyst", password=first.group(1)) is not None
+    # the second step with a printed recovery code
+    codes = re.search(r"council-analyst.*\n.*each once: (\S+)", printed)
+    assert codes is not None
+    client = Client()
+    client.post("/sign-in/", {"username": "council-analyst", "password": first.group(1)})
+    signed_in = client.post("/sign-in/two-step/", {"code": codes.group(1)})
+    assert signed_in["Location"] == "/dashboard/"
     again = StringIO()
     call_command("demo_accounts", stdout=again)
-    second = re.search(r"demo-analyst\s+(\S+)", again.getvalue())
+    second = re.search(r"council-analyst\s+(\S+)", again.getvalue())
     assert second is not None and second.group(1) != first.group(1)
 
 

@@ -98,6 +98,11 @@ class WebEnv(BaseSettings):
         "Default: written to the server's console, not delivered. "
         "django.core.mail.backends.smtp.EmailBackend sends through SAFEPLAN_EMAIL_HOST",
     )
+    email_file_path: Path | None = Field(
+        default=None,
+        description="The folder django.core.mail.backends.filebased.EmailBackend writes each "
+        "e-mail to (`make demo` uses it). Default: SAFEPLAN_HOME/mail",
+    )
     email_host: str = Field(default="localhost", description="The SMTP server's host name")
     email_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port")
     email_host_user: str = Field(
@@ -112,6 +117,18 @@ class WebEnv(BaseSettings):
     email_from: str = Field(
         default="SafePlan <safeplan@localhost>",
         description="The sender of SafePlan's e-mail, e.g. SafePlan <safeplan@partnership.org.uk>",
+    )
+
+    site_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The web app's address, for the links in e-mail sent from the command "
+        "line (`safeplan users invite`); pages use the address they were opened at",
+    )
+    invitation_days: int = Field(
+        default=7, ge=1, le=30, description="How long an invitation's link works, in days"
+    )
+    password_reset_hours: int = Field(
+        default=2, ge=1, le=72, description="How long a password reset link works, in hours"
     )
 
     @model_validator(mode="after")

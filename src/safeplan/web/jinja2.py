@@ -30,6 +30,7 @@ NAV = (  # (URL name, text, nav key): shown to a user only if they may open the 
     ("editor:plans", "Edit plans", "editor"),
     ("tracker:reminders", "Reminders", "reminders"),
     ("survey:results", "Survey", "survey"),
+    ("accounts:people", "People", "people"),
     ("audit:trail", "Audit trail", "audit"),
 )
 

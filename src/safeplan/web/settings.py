@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "safeplan.web.editor",
     "safeplan.web.survey",
     "safeplan.web.returns",
+    # two-step sign-in (accounts/twostep.py): authenticator apps and recovery codes
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +159,7 @@ FILE_UPLOAD_HANDLERS = ["safeplan.web.uploads.limits.LimitedUpload"]
 # E-mail (the tracker's reminders): written to the console unless SAFEPLAN_EMAIL_BACKEND names
 # another backend (SMTP: SAFEPLAN_EMAIL_HOST and the rest), so a demo never sends any.
 EMAIL_BACKEND = ENV.email_backend
+EMAIL_FILE_PATH = str(ENV.email_file_path or ENV.home / "mail")  # the file backend's (demo)
 EMAIL_HOST = ENV.email_host
 EMAIL_PORT = ENV.email_port
 EMAIL_HOST_USER = ENV.email_host_user
@@ -162,7 +167,15 @@ EMAIL_HOST_PASSWORD = ENV.email_host_password.get_secret_value() if ENV.email_ho
 EMAIL_USE_TLS = ENV.email_use_tls
 EMAIL_TIMEOUT = 10  # seconds: a mail server that does not answer must not hang a page
 DEFAULT_FROM_EMAIL = ENV.email_from
-EMAIL_FILE_PATH = str(ENV.home / "mail")  # the file backend's folder (a demo's outbox)
+
+# People's e-mailed links (accounts/links.py): an invitation and a password reset, each expiring.
+SAFEPLAN_SITE_URL = ENV.site_url
+SAFEPLAN_LINK_TIMEOUTS = {
+    "invitation": ENV.invitation_days * 24 * 60 * 60,
+    "reset": ENV.password_reset_hours * 60 * 60,
+}
+PASSWORD_RESET_TIMEOUT = max(SAFEPLAN_LINK_TIMEOUTS.values())
+OTP_TOTP_ISSUER = "SafePlan"  # the name an authenticator app shows beside the code
 
 LOGGING = {
     "version": 1,

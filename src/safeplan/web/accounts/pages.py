@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from safeplan.plans import library
-from safeplan.web.accounts import loads
+from safeplan.web.accounts import loads, oidc, twostep
 from safeplan.web.accounts.access import EVERY_ROLE, allow
 from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
@@ -23,6 +24,9 @@ from safeplan.web.tracker import attention
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"entries": library.entries(), "loads": loads.latest(10), "nav": "dashboard"}
     context["attention"] = attention.for_dashboard(timezone.localdate())  # the tracker's
+    # optional for board members and contributors; single sign-on users have their own
+    sso = request.session.get(BACKEND_SESSION_KEY) == oidc.BACKEND
+    context["offer_two_step"] = not sso and not twostep.enrolled(request.user)  # type: ignore[arg-type]
     return render(request, "accounts/dashboard.html", context)
 
 

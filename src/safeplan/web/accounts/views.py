@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,9 +15,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from safeplan.web.accounts import oidc, ratelimit
+from safeplan.web.accounts import oidc, ratelimit, twostep
 from safeplan.web.accounts.access import EVERY_ROLE, allow, public, role_of
 from safeplan.web.accounts.forms import SignInForm
+from safeplan.web.accounts.models import User
 from safeplan.web.audit.trail import Action, client_ip, record
 from safeplan.web.errors import field_errors
 
@@ -57,9 +58,11 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
                 user = authenticate(
                     request, username=username, password=form.cleaned_data["password"]
                 )
-                if user is not None and role_of(user) is not None:
-                    login(request, user)  # a new session key; audited by the signal
-                    return HttpResponseRedirect(_next(request))
+                if isinstance(user, User) and role_of(user) is not None:
+                    # signed in now, or after the second step (a new session key either way)
+                    return twostep.begin(
+                        request, user, str(getattr(user, "backend", "")), _next(request)
+                    )
                 if user is not None:  # no role: an account nobody has finished setting up
                     record(None, Action.sign_in_failed, username, {"reason": "no role"}, ip=ip)
                 errors.append({"text": BAD_CREDENTIALS, "href": "#username"})
