@@ -6,7 +6,9 @@ hosts, database) without configuring Django.
 
 from __future__ import annotations
 
+import os
 import secrets
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -128,4 +130,12 @@ class WebEnv(BaseSettings):
 
             return dict(dj_database_url.parse(self.database_url, conn_max_age=60))
         self.home.mkdir(parents=True, exist_ok=True)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(self.home / "web.sqlite3")}
+        path = self.home / "web.sqlite3"
+        with suppress(FileExistsError):  # made empty, the owner's only: SQLite then fills it
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        # waits for another worker's write instead of failing at once ("database is locked")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(path),
+            "OPTIONS": {"timeout": 20},
+        }
