@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 READER = """
 import sys
+import threading
 from safeplan.measures.data import Source
 source = Source.connect(sys.argv[1])
 print(len(source.con.list_tables()), flush=True)
@@ -20,6 +22,7 @@ source.con.disconnect()
 
 WRITER = """
 import sys
+import threading
 from safeplan.store.db import connect
 store = connect(sys.argv[1])
 with store.transaction():
@@ -63,3 +66,16 @@ def writing(url: str) -> Iterator[subprocess.Popen[str]]:
     """Another process part-way through a write (a load of another worker or the CLI)."""
     with _holding(WRITER, url) as proc:
         yield proc
+
+
+def let_go_after(proc: subprocess.Popen[str], seconds: float) -> threading.Timer:
+    """Tell the other process to finish after ``seconds`` (while this one waits for it)."""
+
+    def finish() -> None:
+        assert proc.stdin is not None
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+
+    timer = threading.Timer(seconds, finish)
+    timer.start()
+    return timer
