@@ -7,7 +7,8 @@ refused, no answer lost (counted in the store), no server error; on DuckDB and P
 bench/results/concurrency.json. Settings: SAFEPLAN_BENCH_SECONDS (reading time, default 60),
 SAFEPLAN_BENCH_CHILDREN (the CLI load's partnership, default 5,000),
 SAFEPLAN_BENCH_POSTGRES (a server's URL, e.g. postgresql://postgres@127.0.0.1/postgres; a
-database is made on it for the run and dropped after; unset: DuckDB only).
+database is made on it for the run and dropped after; unset: DuckDB only),
+SAFEPLAN_BENCH_STORES (default "duckdb,postgresql"; a store left out keeps its last figures).
 
 Each figure is recorded beside the machine's load average and the CPU seconds of the bench,
 its children (the CLI load) and the server, as bench/dashboard.py does: wall times on a
@@ -38,6 +39,7 @@ from bench.timing import cpu_seconds
 
 RESULTS = Path(__file__).with_name("results")
 READERS = 20
+STORES = ("duckdb", "postgresql")
 UPLOADS = 10
 ANSWERS = 100
 CHILDREN = 4  # answering at once, each from its own phone
@@ -383,13 +385,20 @@ def main() -> None:
         "answers": ANSWERS,
         "gunicorn_workers": WORKERS,
     }
-    with tempfile.TemporaryDirectory(prefix="safeplan-concurrency-store-") as tmp:
-        found = run_backend("duckdb", str(Path(tmp) / "store.duckdb"), children, seconds)
-        found["verdict"] = verdict(found)
-        results["duckdb"] = found
-        print(json.dumps({"duckdb": found["verdict"]}), flush=True)
+    stores = os.environ.get("SAFEPLAN_BENCH_STORES", "duckdb,postgresql").split(",")
+    out = RESULTS / "concurrency.json"
+    if out.is_file():  # a store not run this time keeps its last figures
+        results |= {k: v for k, v in json.loads(out.read_text()).items() if k in STORES}
+    if "duckdb" in stores:
+        with tempfile.TemporaryDirectory(prefix="safeplan-concurrency-store-") as tmp:
+            found = run_backend("duckdb", str(Path(tmp) / "store.duckdb"), children, seconds)
+            found["verdict"] = verdict(found)
+            results["duckdb"] = found
+            print(json.dumps({"duckdb": found["verdict"]}), flush=True)
     base = os.environ.get("SAFEPLAN_BENCH_POSTGRES", "")
-    if base:
+    if "postgresql" not in stores:
+        pass
+    elif base:
         with _postgres(base) as url:
             found = run_backend("postgresql", url, children, seconds)
             found["verdict"] = verdict(found)
@@ -398,7 +407,6 @@ def main() -> None:
     else:
         results["postgresql"] = {"skipped": "SAFEPLAN_BENCH_POSTGRES is not set"}
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "concurrency.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 

@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -53,6 +55,10 @@ __all__ = ["Store", "StoreBusy", "connect", "open_read_only"]
 log = logging.getLogger(__name__)
 
 PRIVATE = 0o600
+SYSTEM_TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", " ".join(SYSTEM_DDL)))
+ADDED_COLUMNS = tuple(
+    re.findall(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+)", " ".join(SYSTEM_DDL))
+)
 PG_WRITER_LOCK = 7_236_461_836  # the advisory lock's number: one writer to a server's store
 DEFAULT_WAIT = 60.0
 
@@ -86,15 +92,33 @@ class Store:
     _schema_ready = False
 
     def ensure_schema(self, tables: Sequence[CanonicalTable]) -> None:
-        """Create any missing table (once per connection: loads call it for every file)."""
+        """Create any missing table (once per connection: loads call it for every file).
+        A store that has them all is not written to: a write is a new version of the store
+        (a copy, for DuckDB), which would also make the web app compute its figures again."""
         if self._schema_ready and tables:
             return
         self._schema_ready = bool(tables)
+        if self._has_schema(tables):
+            return
         with self.transaction():
             for ddl in SYSTEM_DDL:
                 self.execute(ddl)
             for table in tables:
                 self.execute(table.ddl())
+
+    def _has_schema(self, tables: Sequence[CanonicalTable]) -> bool:
+        """Whether every table (and every column the system tables gained later) is there."""
+        needed = {(t, "") for t in SYSTEM_TABLES} | {(t.name, "") for t in tables}
+        needed |= set(ADDED_COLUMNS)
+        try:
+            rows = self.query(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema NOT IN ('information_schema', 'pg_catalog')"
+            )
+        except NoStore:
+            return False
+        found = {(str(t), "") for t, _ in rows} | {(str(t), str(c)) for t, c in rows}
+        return needed <= found
 
     def count(self, table: str) -> int:
         return int(self.query(f"SELECT count(*) FROM {table}")[0][0])
@@ -349,8 +373,6 @@ class PostgresStore(Store):
     def _take_writer_lock(self) -> None:
         """The transaction's advisory lock (let go at commit or rollback), waited for as the
         embedded store's file lock is."""
-        import time
-
         deadline = time.monotonic() + self.wait
         told = False
         while True:

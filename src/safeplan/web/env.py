@@ -133,9 +133,12 @@ class WebEnv(BaseSettings):
         path = self.home / "web.sqlite3"
         with suppress(FileExistsError):  # made empty, the owner's only: SQLite then fills it
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        # waits for another worker's write instead of failing at once ("database is locked")
+        # Several workers write at once (sessions, the audit trail, survey answers): a write
+        # waits up to 20 s for another's, and a transaction takes the write lock when it
+        # begins (IMMEDIATE), since SQLite fails at once ("database is locked") a transaction
+        # that read first and then must wait to write.
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
