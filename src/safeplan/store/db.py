@@ -18,12 +18,13 @@ DuckDB writer therefore copies the store to a temporary file in the same folder,
 transaction there, checkpoints and closes it, and renames it over the store (``os.replace``,
 atomic). A reader that opened the old file keeps reading that snapshot to the end of its
 page; the next reader opens the new file. A failed or killed write leaves only its temporary
-file, which the next writer removes: the store is as it was. The cost is one copy of the file
-per transaction (about 0.1 s per 100 MB), which we pay for readers that never wait and never
-fail; the alternative, one writer process the web and CLI hand loads to, would be one more
-service to run and watch. PostgreSQL's MVCC already lets readers and one writer work at
-once, so there a writer only takes the advisory lock (two loads cannot take the same load
-number), and readers take nothing.
+file, which the next writer removes: the store is as it was. The cost is a copy, a reopen and
+a checkpoint of the file per transaction (about 0.2 s a file for a 25 MB store: a 5,000-child
+partnership's 57 files load in about 29 s against 16 s in place), which we pay for readers
+that never wait and never fail; the alternative, one writer process that the web and the CLI
+hand loads to, would be one more service to run and watch. PostgreSQL's MVCC already lets
+readers and one writer work at once, so there a writer only takes the advisory lock (two
+loads cannot take the same load number), and readers take nothing.
 
 Files are the owner's only (0600): the store, its lock and its temporary copies.
 """
@@ -33,7 +34,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -265,8 +265,18 @@ def _copy_of(path: Path) -> Path:
             if source.is_file():
                 fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
                 with source.open("rb") as src, os.fdopen(fd, "wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
+                    _copy_bytes(src.fileno(), out.fileno(), os.fstat(src.fileno()).st_size)
     return copy
+
+
+def _copy_bytes(source: int, target: int, size: int) -> None:
+    """The file's bytes, copied by the kernel (no trip through Python's memory)."""
+    done = 0
+    while done < size:
+        step = os.copy_file_range(source, target, size - done)
+        if step == 0:  # the file shrank: impossible while we hold the writer lock
+            raise OSError(f"the store changed while it was copied ({done} of {size} bytes)")
+        done += step
 
 
 def _publish(copy: Path, path: Path) -> None:

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 POLL = 0.01  # seconds between tries while another writer holds the lock
-COURTESY = 0.05  # a writer that has just let go waits this long before taking it again
+COURTESY = 0.02  # a writer that has just let go waits this long before taking it again
+# (two polls: a writer of another process that waits gets its turn between two files)
 
 Tell = Callable[[str], None]
 
