@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install assets browser demo test lint bench agreement validator-rules format docs clean
+.PHONY: install assets browser demo test lint bench bench-concurrency agreement validator-rules format docs clean
 
 install: $(STAMP) assets
 
@@ -47,6 +47,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
@@ -57,6 +58,11 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Writes while people read (bench/concurrency.py): gunicorn, 20 readers, a CLI load, uploads and
+# survey answers; on PostgreSQL too when SAFEPLAN_BENCH_POSTGRES names a server.
+bench-concurrency: $(STAMP)
+	$(BIN)/python -m bench.concurrency
 
 # Agreement with the field's DfE-rule validators (bench/agreement.py): they run in their own
 # environment (Python 3.11, pandas 1.x), never SafePlan's.

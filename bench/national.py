@@ -114,27 +114,24 @@ def build(path: Path, children: int = 1_000_000, seed: int = 2026) -> dict[str, 
     precomputation the engine reads, so a cold scorecard includes them."""
     started = time.perf_counter()
     path.unlink(missing_ok=True)
-    store = connect(str(path))
-    assert isinstance(store, DuckStore)
-    store.ensure_schema(list(canonical_tables(partner_tables()).values()))
-    con = store.con
-    try:
-        pool = _generate(con, children, seed)
-        with timed() as current:
-            rebuild_current(store)  # what the loader keeps up to date load by load
-        people = _people(con)
-        assert people["children_with_records"] == children, people
-        counts = {
-            t: int(n)
-            for t, n in con.execute(
-                "SELECT table_name, estimated_size FROM duckdb_tables() "
-                "WHERE NOT temporary AND table_name NOT LIKE 'sp\\_current\\_%' ESCAPE '\\' "
-                "AND table_name != 'sp_persons' ORDER BY table_name"
-            ).fetchall()
-        }
-        con.execute("CHECKPOINT")
-    finally:
-        store.close()
+    with connect(str(path)) as store:
+        assert isinstance(store, DuckStore)
+        store.ensure_schema(list(canonical_tables(partner_tables()).values()))
+        with store.transaction():  # one write: built on a copy, renamed over the path
+            con = store.con
+            pool = _generate(con, children, seed)
+            with timed() as current:
+                rebuild_current(store)  # what the loader keeps up to date load by load
+            people = _people(con)
+            assert people["children_with_records"] == children, people
+            counts = {
+                t: int(n)
+                for t, n in con.execute(
+                    "SELECT table_name, estimated_size FROM duckdb_tables() "
+                    "WHERE NOT temporary AND table_name NOT LIKE 'sp\\_current\\_%' ESCAPE '\\' "
+                    "AND table_name != 'sp_persons' ORDER BY table_name"
+                ).fetchall()
+            }
     real = {k: v for k, v in counts.items() if v}
     return {
         "notional_population": pool,

@@ -7,6 +7,8 @@ import json
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,7 +44,7 @@ from safeplan.plans.model import Plan
 from safeplan.plans.render import plan_text
 from safeplan.plans.yamlio import PlanFileError, dump_plan, load_plan, plan_json, plan_schema
 from safeplan.publish.tables import public_table, results_table, scorecard_text, write_table
-from safeplan.store.db import connect
+from safeplan.store.db import NoStore, Store, StoreBusy, connect, open_read_only
 from safeplan.store.load import (
     LoadResult,
     Prepared,
@@ -73,6 +75,18 @@ class ShowFormat(StrEnum):
 def _fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(code=1)
+
+
+@contextmanager
+def _writing() -> Iterator[Store]:
+    """The store to write to. Another load's turn is waited for, saying so, up to
+    SAFEPLAN_STORE_WAIT seconds; then a plain message and exit code 3, never a traceback."""
+    try:
+        with connect(settings().store_url, tell=lambda said: typer.echo(said, err=True)) as store:
+            yield store
+    except StoreBusy as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=3) from None
 
 
 def _plan(plan_id: str) -> Plan:
@@ -436,7 +450,7 @@ def load(
             return True
         return sys.stdin.isatty() and typer.confirm("Replace it?", default=False)
 
-    with connect(settings().store_url) as store, _progress() as bar:
+    with _writing() as store, _progress() as bar:
         task = bar.add_task("loading", total=len(files))
 
         told: set[tuple[str, ...]] = set()
@@ -714,12 +728,21 @@ def loads(ctx: typer.Context) -> None:
     """List the loads in the store, newest first, with their counts."""
     if ctx.invoked_subcommand is not None:
         return
-    with connect(settings().store_url) as store:
-        store.ensure_schema([])
-        rows = store.query(
-            "SELECT load_id, status, kind, period, la, file_name, records, quarantined, findings, "
-            "loaded_at FROM sp_loads ORDER BY load_id DESC"
-        )
+    try:  # read-only: listing never waits for a load
+        with open_read_only(settings().store_url) as store:
+            made = store.query(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ?", ["sp_loads"]
+            )
+            rows = (
+                store.query(
+                    "SELECT load_id, status, kind, period, la, file_name, records, quarantined, "
+                    "findings, loaded_at FROM sp_loads ORDER BY load_id DESC"
+                )
+                if made
+                else []
+            )
+    except NoStore:
+        rows = []
     if not rows:
         typer.echo("no loads yet: see `safeplan load --help`")
         return
@@ -741,7 +764,7 @@ def loads_undo(
     store was before it; recorded with who undid it."""
     if not yes and not (sys.stdin.isatty() and typer.confirm(f"Undo load {load_id}?")):
         raise _fail(f"load {load_id} not undone: confirm with --yes")
-    with connect(settings().store_url) as store:
+    with _writing() as store:
         try:
             done = undo_load(store, load_id, f"cli:{getpass.getuser()}")
         except (LookupError, ValueError) as exc:
@@ -803,7 +826,7 @@ def demo(
         f"child data) as {len(summary.files)} files in the real formats, in {data}"
     )
     outcomes: list[LoadResult | FileRefused] = []
-    with connect(settings().store_url) as store:
+    with _writing() as store:
         load_files(store, _files([data]), None, settings().key(), lambda _p, o: outcomes.append(o))
         per_source = store.query(
             "SELECT source, count(*), sum(records), sum(quarantined), sum(findings) FROM sp_loads "

@@ -21,8 +21,15 @@ class Settings(BaseSettings):
     )
     store: str | None = Field(
         default=None,
-        description="The canonical store: a DuckDB file path, or postgresql://user@host/db. "
+        description="The canonical store: a DuckDB file path (or duckdb:///abs/path, "
+        "duckdb://rel/path), or postgresql://user@host/db. "
         "Default: store.duckdb in SAFEPLAN_HOME",
+    )
+    store_wait: float = Field(
+        default=60,
+        ge=0,
+        description="How long a write (a load, an upload, the survey's answers) waits for "
+        "another to finish with the store, in seconds, before saying it is busy",
     )
     pseudonym_key: SecretStr | None = Field(
         default=None,

@@ -14,6 +14,7 @@ from typing import Any, cast
 import duckdb
 import pytest
 
+from safeplan.ingest.calendar import working_days_between
 from safeplan.ingest.findings import Finding, Level, Severity
 from safeplan.ingest.partner import partner_tables
 from safeplan.ingest.rules import (
@@ -32,7 +33,6 @@ from safeplan.ingest.rules import (
 from safeplan.ingest.rules.base import not_in_codes, working_days_before
 from safeplan.ingest.rules.partner import RULES as PARTNER_RULES
 from safeplan.ingest.staging import all_tables
-from safeplan.measures.calendar import working_days_between
 
 Rows = dict[str, list[dict[str, Any]]]
 D = date.fromisoformat

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from safeplan.measures.calendar import (
+from safeplan.ingest.calendar import (
     is_working_day,
     working_day_index,
     working_days_between,

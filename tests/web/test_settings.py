@@ -33,6 +33,8 @@ def test_defaults_are_safe(monkeypatch: pytest.MonkeyPatch, safeplan_home: Path)
     assert env.database() == {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(safeplan_home / "web.sqlite3"),
+        # a worker waits for another's write, not fails
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
     }
 
 

@@ -62,7 +62,7 @@ def refresh_current(
     import ibis
 
     from safeplan.ingest.partner import partner_tables
-    from safeplan.measures.data import persons_of
+    from safeplan.store.latest import persons_of
 
     dialect = DIALECTS[store.kind]
     defs = {t.name: t for t in canonical_tables(partner_tables()).values()}
@@ -126,7 +126,7 @@ def _latest_sql(table: CanonicalTable, dialect: str) -> tuple[str, ibis.Schema]:
     (compiling the Ibis expression was most of a small load's time, once per file)."""
     import ibis
 
-    from safeplan.measures.data import latest_of
+    from safeplan.store.latest import latest_of
 
     key = (table.name, table.columns, tuple(LATEST_KEYS[table.name]), dialect)
     if key not in _LATEST:

@@ -6,7 +6,9 @@ hosts, database) without configuring Django.
 
 from __future__ import annotations
 
+import os
 import secrets
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -174,4 +176,15 @@ class WebEnv(BaseSettings):
 
             return dict(dj_database_url.parse(self.database_url, conn_max_age=60))
         self.home.mkdir(parents=True, exist_ok=True)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(self.home / "web.sqlite3")}
+        path = self.home / "web.sqlite3"
+        with suppress(FileExistsError):  # made empty, the owner's only: SQLite then fills it
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        # Several workers write at once (sessions, the audit trail, survey answers): a write
+        # waits up to 20 s for another's, and a transaction takes the write lock when it
+        # begins (IMMEDIATE), since SQLite fails at once ("database is locked") a transaction
+        # that read first and then must wait to write.
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(path),
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }

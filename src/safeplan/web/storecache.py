@@ -9,8 +9,9 @@ among loaded files) gives January to March of Y, the last quarter of the financi
 the year-Y returns cover (a 2025 return covers April 2024 to March 2025, so 2025-Q1). Pages
 never run past the data the returns hold.
 
-A store that is missing, locked by a load or on a server that is down gives a note for the
-page to show, never an error page.
+Pages read the store read-only (``store.db.open_read_only``): a load never makes them fail
+nor waits for them. A store that is missing, or on a server that is down, gives a note for
+the page to show, never an error page.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ import re
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Generic, TypeVar
-
-import psycopg
 
 from safeplan.config import settings
 from safeplan.measures.data import Source
 from safeplan.measures.periods import Period
 from safeplan.measures.periods import parse as parse_period
+from safeplan.store.db import NoStore, open_read_only
+from safeplan.store.url import parse
 
 log = logging.getLogger(__name__)
 
@@ -63,40 +63,40 @@ def latest_period(source: Source) -> tuple[Period, int] | None:
 
 def open_source(url: str) -> Source | None:
     """The store read-only, or None when an embedded store has not been made yet."""
-    server = url.startswith(("postgresql://", "postgres://"))
-    if not server and not Path(url.removeprefix("duckdb:///")).is_file():
+    try:
+        return Source.connect(url)
+    except NoStore:
         return None
-    return Source.connect(url)
 
 
 def version(url: str) -> tuple[Hashable, ...] | None:
     """What changes whenever the store does, read without opening it: an embedded store's
-    file stamps (a load rewrites the file), or a server's latest load and latest survey
-    answer (the children's survey writes between loads). None: no store yet.
+    file stamps (each write renames a new file over it, so its inode changes even when its
+    size and time do not), or a server's latest load and latest survey answer (the children's
+    survey writes between loads). None: no store yet.
 
     Why: opening a large DuckDB file costs about 0.1 s, too much for every page view."""
-    if url.startswith(("postgresql://", "postgres://")):
-        with psycopg.connect(url) as con:
-            found = con.execute(
+    where = parse(url)
+    if where.server:
+        with open_read_only(url) as store:
+            found = store.query(
                 "SELECT to_regclass('sp_loads') IS NOT NULL, "
                 "to_regclass('sp_survey_answers') IS NOT NULL"
-            ).fetchone()
-            if not found or not any(found):
+            )[0]
+            if not any(found):
                 return None
             stamp: tuple[Hashable, ...] = ()
             if found[0]:
-                row = con.execute("SELECT max(load_id), count(*) FROM sp_loads").fetchone()
-                stamp += tuple(row or ())
+                stamp += tuple(store.query("SELECT max(load_id), count(*) FROM sp_loads")[0])
             if found[1]:  # the answer ids only grow: the primary key makes max() cheap
-                row = con.execute("SELECT max(answer_id) FROM sp_survey_answers").fetchone()
-                stamp += ("survey", *(row or ()))
+                row = store.query("SELECT max(answer_id) FROM sp_survey_answers")[0]
+                stamp += ("survey", *row)
             return stamp
-    path = Path(url.removeprefix("duckdb:///"))
-    if not path.is_file():
+    try:
+        s = where.path.stat()
+    except FileNotFoundError:
         return None
-    wal = path.with_name(path.name + ".wal")
-    stamps = [path.stat()] + ([wal.stat()] if wal.is_file() else [])
-    return tuple((s.st_mtime_ns, s.st_size) for s in stamps)
+    return (s.st_ino, s.st_dev, s.st_mtime_ns, s.st_size)
 
 
 _cache: dict[tuple[Hashable, ...], Any] = {}

@@ -12,6 +12,7 @@ from datetime import date
 
 import duckdb
 
+from safeplan.ingest.calendar import bank_holidays
 from safeplan.ingest.findings import Finding
 from safeplan.ingest.rules import (
     cin_assessments,
@@ -36,7 +37,6 @@ from safeplan.ingest.rules.s903_internal import RULES as S903_INTERNAL
 from safeplan.ingest.rules.s903_places import RULES as S903_PLACES
 from safeplan.ingest.rules.s903_social_worker import RULES as S903_SOCIAL_WORKER
 from safeplan.ingest.rules.s903_uasc import RULES as S903_UASC
-from safeplan.measures.calendar import bank_holidays
 
 __all__ = [
     "COLLECTION", "RULES", "S903_PLACES", "Rule", "not_run", "rules_for", "rules_markdown",

@@ -75,7 +75,7 @@ def not_in_codes(column: str, codes: tuple[str, ...], *, blank_allowed: bool) ->
 WORKING_DAYS = "sp_working_day"
 """Every calendar day around the collection year with ``n``, the working days (England and
 Wales: weekdays that are not bank holidays) counted up to it, staged with ``sp_collection``
-from the project's calendar (`safeplan.measures.calendar`)."""
+from the project's calendar (`safeplan.ingest.calendar`)."""
 
 
 def working_days_before(day: str, count: int) -> str:

@@ -7,15 +7,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import duckdb
-import psycopg
-
 from safeplan.config import settings
 from safeplan.ingest.rules import RULES
+from safeplan.store.db import NoStore, open_read_only
 from safeplan.web import storecache
 from safeplan.web.returns import calendar
 
@@ -64,26 +61,15 @@ Query = tuple[str, list[Any]]
 def _results(url: str, queries: list[Query]) -> list[list[tuple[Any, ...]]] | None:
     """Each query's rows, over one read-only connection; None when the store has no loads
     table (nothing loaded yet, or no store at all)."""
-    if url.startswith(("postgresql://", "postgres://")):
-        with psycopg.connect(url) as con, con.cursor() as cur:
-            cur.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'sp_loads'")
-            if cur.fetchone() is None:
-                return None
-            out = []
-            for sql, params in queries:
-                cur.execute(sql.replace("?", "%s"), params)
-                out.append(cur.fetchall())
-            return out
-    path = Path(url.removeprefix("duckdb:///").removeprefix("duckdb://"))
-    if not path.is_file():
+    try:
+        store = open_read_only(url)
+    except NoStore:
         return None
-    with duckdb.connect(str(path), read_only=True) as duck:
-        found = duck.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_name = 'sp_loads'"
-        ).fetchone()
-        if found is None:
+    with store:
+        found = store.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'sp_loads'")
+        if not found:
             return None
-        return [duck.execute(sql, params).fetchall() for sql, params in queries]
+        return [store.query(sql, params) for sql, params in queries]
 
 
 def store_rows(url: str, sql: str, params: list[Any]) -> list[tuple[Any, ...]] | None:

@@ -8,13 +8,16 @@ are written together, so their answer numbers follow on; the pages count answers
 question and never show the numbers.)
 
 Why the store and not the web app's database: the measures read the store, so answers count
-in the measure, its breakdowns and the scorecard as soon as they are written.
+in the measure, its breakdowns and the scorecard once they are there. Why the web app's
+database first: it takes an answer at once, while the store may be busy with a load for a
+while, and a child's answer is never refused (``write``, then ``feed``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +29,7 @@ from safeplan.measures.engine import Result, compute
 from safeplan.measures.periods import Period, make
 from safeplan.measures.public import Published, publishable
 from safeplan.measures.suppression import DEFAULT_THRESHOLD, SUPPRESSED, Cell, protect
-from safeplan.store.db import Store, write_when_free
+from safeplan.store.db import NoStore, StoreBusy, connect, open_read_only
 from safeplan.web import storecache
 from safeplan.web.survey.questions import ANSWERS, MEASURE_QUESTION
 
@@ -49,10 +52,13 @@ INSERT: Final = (
     f"INSERT INTO {TABLE} (plan_id, setting, question, answer, age_band, answered_on) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
-# An embedded (DuckDB) store has one writer, and no readers while it writes: a page that is
-# computing figures, or a load, holds it for a few seconds, so the answers wait up to 5 s.
-RETRIES: Final = 20
-WAIT: Final = 0.25
+BATCHES: Final = "sp_survey_batches"  # each feed's batch once stored: none is stored twice
+BATCHES_DDL: Final = (
+    f"CREATE TABLE IF NOT EXISTS {BATCHES} (batch VARCHAR PRIMARY KEY, answers BIGINT NOT NULL)"
+)
+# How long a child's answer waits for the store before staying in the web app's database for
+# the next feed: the child is thanked at once either way.
+FEED_WAIT: Final = 0.5
 UNAVAILABLE = "The survey's results cannot be read at the moment. Please try again later."
 _lock = threading.Lock()
 
@@ -64,21 +70,102 @@ def write(
     age_band: str,
     day: date,
     store_url: str | None = None,
-) -> bool:
-    """One row per (question, answer), all in one transaction; False if the store stayed
-    busy (nothing is written then)."""
+) -> int:
+    """Keep a child's answers, one row per (question, answer), in the web app's database
+    (one transaction, never refused for a busy store), then feed the waiting answers to the
+    store if it is free within ``FEED_WAIT``; the number of answers stored now (0: they wait
+    for the next feed)."""
+    from django.db import transaction
+
+    from safeplan.web.survey.models import PendingAnswer
+
+    with transaction.atomic():
+        PendingAnswer.objects.bulk_create(
+            PendingAnswer(
+                plan_id=plan_id,
+                setting=setting,
+                question=question,
+                answer=answer,
+                age_band=age_band,
+                answered_on=day,
+            )
+            for question, answer in answers
+        )
+    try:
+        return feed(store_url, FEED_WAIT)
+    except Exception:  # kept all the same: the next feed takes them
+        log.exception("cannot feed the survey's answers to the store now")
+        return 0
+
+
+def feed(store_url: str | None = None, wait: float | None = None) -> int:
+    """Move the answers waiting in the web app's database to the store, each exactly once;
+    the number stored. Never raises for a busy store: the answers wait for the next feed
+    (the next answer, the next upload, the results page, or ``python -m safeplan.web
+    feed_answers``).
+
+    Exactly once across processes and crashes: a feed first claims the unclaimed answers
+    under a new batch name (one UPDATE, so each answer is in one batch); then, in one store
+    transaction under the writer lock, it stores every batch the store has not recorded in
+    ``sp_survey_batches`` and records it; only then are the batches deleted here. A feed cut
+    short after the store's commit leaves rows the next feed sees are stored, and deletes."""
+    from safeplan.web.survey.models import PendingAnswer
+
     url = store_url or settings().store_url
-    rows = [(plan_id, setting, question, answer, age_band, day) for question, answer in answers]
+    with _lock:  # one feed per process; other processes' feeds are kept apart by the store
+        if not PendingAnswer.objects.exists():
+            return 0
+        PendingAnswer.objects.filter(batch="").update(batch=uuid.uuid4().hex)
+        stored = 0
+        batches: list[str] = []
+        try:
+            with connect(url, wait=wait) as store, store.transaction():
+                for ddl in (*DDL, BATCHES_DDL):
+                    store.execute(ddl)
+                batches = sorted(set(PendingAnswer.objects.values_list("batch", flat=True)))
+                done = {str(r[0]) for r in store.query(f"SELECT batch FROM {BATCHES}")}
+                for batch in batches:
+                    if batch in done:
+                        continue
+                    rows = list(
+                        PendingAnswer.objects.filter(batch=batch)
+                        .order_by("pk")
+                        .values_list(
+                            "plan_id", "setting", "question", "answer", "age_band", "answered_on"
+                        )
+                    )
+                    for row in rows:
+                        store.execute(INSERT, row)
+                    store.execute(f"INSERT INTO {BATCHES} VALUES (?, ?)", [batch, len(rows)])
+                    stored += len(rows)
+        except StoreBusy:
+            log.info("the store is busy; the survey's answers wait for the next feed")
+            return 0
+        PendingAnswer.objects.filter(batch__in=batches).delete()
+        return stored
 
-    def insert(store: Store) -> None:
-        with store.transaction():
-            for ddl in DDL:
-                store.execute(ddl)
-            for row in rows:
-                store.execute(INSERT, row)
 
-    with _lock:  # one writer per process; other processes are waited for
-        return write_when_free(url, insert, RETRIES, WAIT)
+def store_batches(store_url: str | None = None) -> list[str]:
+    """The batches of answers the store has taken, in name order (none before the first)."""
+    try:
+        with open_read_only(store_url or settings().store_url) as store:
+            found = store.query(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ?", [BATCHES]
+            )
+            return (
+                [str(r[0]) for r in store.query(f"SELECT batch FROM {BATCHES} ORDER BY 1")]
+                if found
+                else []
+            )
+    except NoStore:
+        return []
+
+
+def waiting() -> int:
+    """How many answers wait in the web app's database for the store."""
+    from safeplan.web.survey.models import PendingAnswer
+
+    return PendingAnswer.objects.count()
 
 
 def quarter_of(day: date) -> Period:

@@ -1,6 +1,7 @@
 """The survey's own records in the web app's database: the settings children answer from
 (each with an unguessable link), each plan's questions, and a short-lived counter for the rate
-limit. The answers themselves go to the store (``answers.py``), where the measures read them.
+limit, and the answers waiting to go to the store (``answers.py``), where the measures read
+them.
 """
 
 from __future__ import annotations
@@ -98,3 +99,26 @@ def new_key(plan_id: str, text: str) -> str:
     while key in taken:
         key, n = f"{base}_{n}", n + 1
     return key
+
+
+class PendingAnswer(models.Model):
+    """A child's answer to one question, kept here first and fed to the store after
+    (``answers.feed``): the web app's database takes it at once, so no answer is refused
+    while a load writes the store. It holds what the store's row holds, and nothing more.
+
+    ``batch`` names the feed moving it (blank until one takes it). The store records each
+    batch it has taken (``sp_survey_batches``), so a feed that stopped half-way is finished by
+    the next, and no answer is stored twice."""
+
+    plan_id: models.CharField[str, str] = models.CharField(max_length=100)
+    setting: models.CharField[str, str] = models.CharField(max_length=120)
+    question: models.CharField[str, str] = models.CharField(max_length=60)
+    answer: models.CharField[str, str] = models.CharField(max_length=20)
+    age_band: models.CharField[str, str] = models.CharField(max_length=40)
+    answered_on: models.DateField[Any, Any] = models.DateField()
+    batch: models.CharField[str, str] = models.CharField(
+        max_length=32, blank=True, default="", db_index=True
+    )
+
+    def __str__(self) -> str:
+        return f"answer to {self.question} ({self.batch or 'waiting'})"

@@ -9,6 +9,7 @@ and a rate limit that counts a keyed hash of the address for an hour (``ratelimi
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import segno
@@ -40,6 +41,8 @@ from safeplan.web.survey.questions import (
     MEASURE_QUESTION,
     NOT_KNOWN,
 )
+
+log = logging.getLogger(__name__)
 
 MANAGERS = (Role.analyst, Role.admin)
 HONEYPOT = "homepage"  # a field people never see; software that fills every field fills it
@@ -233,6 +236,10 @@ def _text_errors(text: str, href: str) -> list[dict[str, str]]:
 def results(request: HttpRequest) -> HttpResponse:
     """Each plan's answers in the latest quarter that has any, in total, by setting and by
     age band, with small numbers withheld; and the measure they feed."""
+    try:  # the answers still waiting count too, once fed
+        answers.feed()
+    except Exception:
+        log.exception("cannot feed the survey's answers to the store now")
     found = answers.tally()
     plans = _plans()
     plan_ids = sorted(
@@ -355,13 +362,7 @@ def take(request: HttpRequest, token: str) -> HttpResponseBase:
         return _form(request, setting, asked, chosen, [error], status=400)
     given = [(q.key, chosen[q.key]) for q in asked if q.key in chosen]
     band = AGE_BAND_OF.get(age, NOT_KNOWN)
-    if not answers.write(setting.plan_id, setting.name, given, band, timezone.localdate()):
-        error = {
-            "text": "Sorry, your answers could not be sent just now. Please press the button "
-            "again.",
-            "href": f"#{given[0][0]}",
-        }
-        return _form(request, setting, asked, chosen, [error], status=503)
+    answers.write(setting.plan_id, setting.name, given, band, timezone.localdate())
     return thanks
 
 

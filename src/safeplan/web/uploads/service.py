@@ -6,8 +6,9 @@ Why it is safe to take files from a browser: each file is written under a name w
 sender's name kept only for its kind and year), read by the same hardened readers as the
 command line (no XML entities, size limits, zip-bomb checks), loaded in one transaction each
 (a refused file changes nothing), and recognised by its hash (a file sent twice changes
-nothing the second time). Loads are one at a time per process; an embedded DuckDB store
-that another process is writing to makes the upload wait a little, then say it is busy.
+nothing the second time). Loads are one at a time per process; a load of another process
+(the CLI, another worker) makes the upload wait its turn, file by file, up to
+SAFEPLAN_STORE_WAIT seconds, then say the store is busy. Pages go on reading meanwhile.
 
 Replacing is a decision: an upload holding a file that would replace an earlier load loads
 nothing at first. Its files are kept (``uploads/pending/<token>``) and the page shows what
@@ -33,7 +34,7 @@ from safeplan.config import settings
 from safeplan.ingest.findings import FileRefused, Finding, Level, Severity
 from safeplan.ingest.years import label
 from safeplan.measures.catalogue import fed_by
-from safeplan.store.db import Store, connect, write_when_free
+from safeplan.store.db import Store, StoreBusy, connect
 from safeplan.store.load import (
     LoadResult,
     Prepared,
@@ -45,11 +46,11 @@ from safeplan.store.load import (
     undo_load,
 )
 from safeplan.web.accounts.loads import store_rows
+from safeplan.web.survey.answers import feed as feed_answers
 
 log = logging.getLogger(__name__)
 
 MAX_FILES = 100  # Django's DATA_UPLOAD_MAX_NUMBER_FILES, said in words on the page
-BUSY_RETRIES = 10
 BUSY = (
     "The data store is busy with another load. Nothing from this file was loaded: "
     "try again in a minute."
@@ -210,7 +211,12 @@ def _load(
             outcomes[path] = _outcome(path.name, load_one(store, ready, decide), sets, last)
 
     with _lock:
-        write_when_free(settings().store_url, load, BUSY_RETRIES, 1.0)
+        try:
+            with connect(settings().store_url) as store:
+                load(store)
+        except StoreBusy:  # another load kept the store for all of SAFEPLAN_STORE_WAIT
+            log.warning("the store stayed busy; %d files not loaded", len(paths) - len(outcomes))
+    feed_answers()  # the survey's answers that came while the store was busy
     for path in paths:
         outcomes.setdefault(path, Outcome(path.name, "refused", message=BUSY))
     return [outcomes[p] for p in paths]
