@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("safeplan.web.editor.urls")),
     path("", include("safeplan.web.public.urls")),
     path("", include("safeplan.web.accounts.urls")),
-    path("", include("safeplan.web.accounts.partner_urls")),
+    path("", include("safeplan.web.dashboard.urls")),
     path("", include("safeplan.web.uploads.urls")),
     path("", include("safeplan.web.tracker.urls")),
     path("", include("safeplan.web.survey.urls")),

@@ -19,7 +19,6 @@ from safeplan.measures.model import Measure
 from safeplan.measures.periods import Period
 from safeplan.measures.periods import parse as parse_period
 from safeplan.measures.spc import ASSURANCE_LABELS, VARIATION_LABELS
-from safeplan.plans import library
 from safeplan.plans.model import MeasureRef, Plan
 from safeplan.publish import charts
 from safeplan.publish.smallnumbers import findings
@@ -30,6 +29,7 @@ from safeplan.web.accounts.models import Role
 from safeplan.web.audit.trail import Action, record
 from safeplan.web.dashboard import commentary, figures, records
 from safeplan.web.dashboard.models import MAX_CHARS, Commentary, Status
+from safeplan.web.plans import plan_or_404
 from safeplan.web.public.figures import release_of
 
 BREAKDOWN_NAMES = {
@@ -44,13 +44,6 @@ RAG_TAGS = tag(RAGS)
 VARIATION_TAGS = tag(VARIATIONS)
 ASSURANCE_TAGS = tag(ASSURANCES)
 OWNERS = {str(kind): label.short for kind, label in AGENCIES.items()}
-
-
-def _plan(plan_id: str) -> Plan:
-    try:
-        return library.get(plan_id)
-    except library.UnknownPlanError as exc:
-        raise Http404(f"no plan has the id {plan_id!r}") from exc
 
 
 def _measure(plan: Plan, measure_id: str) -> tuple[MeasureRef, Measure]:
@@ -87,7 +80,7 @@ HELPERS: dict[str, Any] = {
 @never_cache
 @require_safe
 def scorecard(request: HttpRequest, plan_id: str) -> HttpResponse:
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     done = figures.plan_scorecard(plan, request.GET.get("period"))
     card = done.value
     context = {
@@ -110,7 +103,7 @@ def scorecard(request: HttpRequest, plan_id: str) -> HttpResponse:
 @never_cache
 @require_safe
 def measure(request: HttpRequest, plan_id: str, measure_id: str) -> HttpResponse:
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     ref, definition = _measure(plan, measure_id)
     done = figures.measure_detail(plan, ref, definition, request.GET.get("period"))
     detail = done.value
@@ -152,7 +145,7 @@ def _quarter(label: str | None, fallback: Period | None = None) -> Period:
 @require_safe
 def records_view(request: HttpRequest, plan_id: str, measure_id: str) -> HttpResponse:
     """Record-level: every view is audited, with what was shown."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     _, definition = _measure(plan, measure_id)
     if not may_see_records(request.user, definition.owner):
         return forbidden(request)  # another agency's records: the aggregates are theirs to see
@@ -181,7 +174,7 @@ def write_commentary(
     request: HttpRequest, plan_id: str, measure_id: str, period: str
 ) -> HttpResponseBase:
     """The owning agency's commentary on a quarter: save a draft, or submit it."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     _, definition = _measure(plan, measure_id)
     quarter = _quarter(period)
     if not commentary.may_write(request.user, definition):
@@ -287,7 +280,7 @@ def board_report(request: HttpRequest, plan_id: str, fmt: str) -> HttpResponse:
     """The quarterly board report for the chosen quarter, partner or public version."""
     from safeplan.web.reports import make
 
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     if fmt not in REPORT_TYPES:
         raise Http404("no such format")
     latest = figures.latest_quarter()
@@ -315,7 +308,7 @@ def board_report(request: HttpRequest, plan_id: str, fmt: str) -> HttpResponse:
 def measure_export(request: HttpRequest, plan_id: str, measure_id: str, fmt: str) -> HttpResponse:
     """The measure's table (every quarter shown, and every breakdown of the chosen one) as
     CSV, JSON or Excel, with each cell's suppression state; formula-safe."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     ref, definition = _measure(plan, measure_id)
     if fmt not in EXPORT_TYPES:
         raise Http404("no such format")

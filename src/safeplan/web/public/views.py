@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from safeplan.measures.catalogue import catalogue
 from safeplan.plans import library
-from safeplan.plans.model import Plan
 from safeplan.vocabulary import Direction
+from safeplan.web.plans import plan_or_404
 from safeplan.web.public.figures import plan_figures
 
 AIMS = {
@@ -34,16 +34,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "public/plan_list.html", {"entries": entries, "tags": STATUS_TAGS})
 
 
-def _plan(plan_id: str) -> Plan:
-    try:
-        return library.get(plan_id)
-    except library.UnknownPlanError as exc:
-        raise Http404(f"no plan has the id {plan_id!r}") from exc
-
-
 @require_safe
 def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     context: dict[str, Any] = {
         "plan": plan,
         "figures": plan_figures(plan),

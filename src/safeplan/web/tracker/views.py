@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +20,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from safeplan.plans import library
-from safeplan.plans.model import Plan, Priority
+from safeplan.plans.model import Priority
 from safeplan.web.accounts.access import EVERY_ROLE, allow, forbidden
 from safeplan.web.accounts.models import Agency, Role
 from safeplan.web.audit.trail import record
 from safeplan.web.errors import field_errors
+from safeplan.web.plans import plan_or_404
 from safeplan.web.returns import reminders as data_returns
 from safeplan.web.tracker import forms, reminders, rules
 from safeplan.web.tracker.models import MAX_TEXT, Item, Milestone, ProgressUpdate, Status
@@ -53,13 +54,6 @@ HELPERS: dict[str, Any] = {"status_tags": STATUS_TAGS, "nav": "dashboard"}
 def _today() -> datetime.date:
     """Today in the partnership's time zone."""
     return timezone.localdate()
-
-
-def _plan(plan_id: str) -> Plan:
-    try:
-        return library.get(plan_id)
-    except library.UnknownPlanError as exc:
-        raise Http404(f"no plan has the id {plan_id!r}") from exc
 
 
 def plan_titles() -> dict[str, str]:
@@ -91,7 +85,7 @@ class Row:
 @require_safe
 def plan(request: HttpRequest, plan_id: str) -> HttpResponse:
     """Every intervention of the plan, by priority; the items are made on the first visit."""
-    found = _plan(plan_id)
+    found = plan_or_404(plan_id)
     rules.sync(found)
     today = _today()
     items = rules.with_milestones(Item.objects.filter(plan_id=found.id, in_plan=True))
