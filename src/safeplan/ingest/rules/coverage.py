@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from safeplan.ingest.rules.s903_common import DATE_RULES
 
@@ -46,17 +47,21 @@ LEFT: dict[tuple[str, str], str] = {
 
 
 @cache
+def _recorded() -> dict[str, Any]:
+    """``validator_rules.json``, read once."""
+    path = Path(__file__).with_name("validator_rules.json")
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
 def validator_rules() -> dict[str, dict[int, frozenset[str]]]:
     """The validators' rule codes by return and collection year (2025 for 2024-25)."""
-    path = Path(__file__).with_name("validator_rules.json")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _recorded()
     return {s: {int(y): frozenset(c) for y, c in data[s].items()} for s in SOURCES}
 
 
 def releases() -> dict[str, str]:
     """Which release of each validator the codes come from."""
-    path = Path(__file__).with_name("validator_rules.json")
-    return dict(json.loads(path.read_text(encoding="utf-8"))["releases"])
+    return dict(_recorded()["releases"])
 
 
 def reader_codes(source: str) -> frozenset[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -61,12 +61,7 @@ class Sent:
     without_address: int = 0  # responsible analysts with no e-mail address
 
     def as_data(self) -> dict[str, Any]:
-        return {
-            "emails": self.emails,
-            "reminders": self.reminders,
-            "nobody": self.nobody,
-            "without_address": self.without_address,
-        }
+        return asdict(self)
 
 
 Pending = tuple[Entry, Stage]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -92,12 +92,7 @@ class Sent:
     no_lead_agency: int = 0  # lines nobody could be sent
 
     def as_data(self) -> dict[str, Any]:
-        return {
-            "emails": self.emails,
-            "agencies": self.agencies,
-            "without_address": self.without_address,
-            "no_lead_agency": self.no_lead_agency,
-        }
+        return asdict(self)
 
 
 def send(reminders: Reminders, link: Callable[[Item], str]) -> Sent:
